@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# bigphys: see README.md.
+#   make            build bigphys.ko against KDIR (default: the running kernel)
+#   make demo       the main job: build, boot the QEMU VM with edu, run the demo
+#   make check      all tests (static checks + VM suites); installs what it needs
+#   make user       static user-space binaries into build/user (used by the VM)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+BUILD ?= $(CURDIR)/build
+LSRC ?= $(BUILD)/linux-source-6.1
+
+UCC ?= gcc
+UCFLAGS := -static -O2 -Wall -Wextra -Werror -I$(CURDIR)/include -I$(CURDIR)/tools
+UDEPS := include/uapi/bigphys.h
+TESTS := $(patsubst tests/%.c,$(BUILD)/user/%,$(wildcard tests/*_test.c))
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)/user $(BUILD)/mod-*
+
+user: $(TESTS) $(BUILD)/user/bigphysctl $(BUILD)/user/boot_config
+
+$(BUILD)/user/%_test: tests/%_test.c $(wildcard tests/*.h) $(UDEPS)
+	@mkdir -p $(@D)
+	$(UCC) $(UCFLAGS) -I$(LSRC)/tools/testing/selftests -o $@ $<
+
+$(BUILD)/user/bigphysctl: tools/bigphysctl.c tools/regimage.c tools/regimage.h $(UDEPS)
+	@mkdir -p $(@D)
+	$(UCC) $(UCFLAGS) -o $@ tools/bigphysctl.c tools/regimage.c
+
+$(BUILD)/user/boot_config: examples/boot_config.c tools/regimage.c tools/regimage.h $(UDEPS)
+	@mkdir -p $(@D)
+	$(UCC) $(UCFLAGS) -o $@ examples/boot_config.c tools/regimage.c -lrt
+
+check:
+	bash scripts/check.sh
+
+demo:
+	bash scripts/demo.sh
+
+.PHONY: all modules clean user check demo

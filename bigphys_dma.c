@@ -1,0 +1,755 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Map memory for a device and run background DMA jobs.
+ *
+ * How memory is mapped for the device (streaming DMA API, &pdev->dev):
+ *  - reserved range: dma_map_resource().  The range is not System RAM to the
+ *    kernel: it has no direct-map address, so dma_map_single() on its
+ *    memremap() address is wrong, and dma_map_page() oopses under
+ *    swiotlb=force (the bounce copy reads phys_to_virt() of it).  Nothing
+ *    has to be bounced or synced: x86 DMA is cache coherent, and regions
+ *    are written through WC/UC mappings or WB ones the device snoops.  Under
+ *    an IOMMU dma_map_resource() returns an IOVA; under swiotlb=force it
+ *    returns the physical address (no bounce buffer is involved).  A range
+ *    beyond the DMA mask without an IOMMU is refused with -EIO up front
+ *    (dma-direct would WARN).
+ *  - page-allocator pool and user memory (BIGPHYS_DMA_USER_PTR): ordinary
+ *    RAM with struct pages: an sg_table and dma_map_sgtable(), in segments
+ *    no longer than dma_max_mapping_size() so swiotlb can bounce them; the
+ *    bounce copies happen at map (to device) and unmap (from device).
+ *
+ * A job's memory is mapped at STRT_DMA and unmapped when the job ends, in
+ * the IRQ thread, before anybody learns it ended.  Transfers are chained
+ * from the interrupt thread, one engine chunk at a time.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/uaccess.h>
+
+#include "bigphys_dma.h"
+
+static unsigned int max_chunk;
+module_param(max_chunk, uint, 0644);
+MODULE_PARM_DESC(max_chunk,
+		 "Largest transfer per engine command in bytes (0: the engine's limit)");
+
+static unsigned int watchdog_ms = 2000;
+module_param(watchdog_ms, uint, 0644);
+MODULE_PARM_DESC(watchdog_ms,
+		 "Check the engine for a lost interrupt after this many ms");
+
+static bool bigphys_dma_reachable(struct device *dev, phys_addr_t phys,
+				  size_t len)
+{
+	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+
+	return device_iommu_mapped(dev) || phys + len - 1 <= limit;
+}
+
+static int bigphys_map_resource(struct device *dev, struct bigphys_dmabuf *buf,
+				phys_addr_t phys)
+{
+	if (!bigphys_dma_reachable(dev, phys, buf->len))
+		return -EIO;
+	buf->resource = dma_map_resource(dev, phys, buf->len, buf->dir, 0);
+	if (dma_mapping_error(dev, buf->resource))
+		return -ENOMEM;
+	buf->nr_segs = 1;
+	return 0;
+}
+
+/* Physically contiguous RAM (page-allocator pool) as an sg_table. */
+static int bigphys_map_ram(struct device *dev, struct bigphys_dmabuf *buf,
+			   phys_addr_t phys)
+{
+	size_t seg = max_t(size_t, dma_max_mapping_size(dev) & PAGE_MASK, PAGE_SIZE);
+	struct scatterlist *sg;
+	size_t pos = 0, n;
+	int err, i;
+
+	seg = min_t(size_t, seg, SZ_1G);
+	err = sg_alloc_table(&buf->sgt, DIV_ROUND_UP(buf->len, seg), GFP_KERNEL);
+	if (err)
+		return err;
+	for_each_sgtable_sg(&buf->sgt, sg, i) {
+		n = min(seg, buf->len - pos);
+		sg_set_page(sg, pfn_to_page(PHYS_PFN(phys + pos)), n,
+			    offset_in_page(phys + pos));
+		pos += n;
+	}
+	return 0;
+}
+
+static int bigphys_map_user(struct device *dev, struct bigphys_dmabuf *buf,
+			    unsigned long uaddr)
+{
+	unsigned int seg = min_t(size_t, dma_max_mapping_size(dev), SZ_1G) & PAGE_MASK;
+	unsigned int gup = buf->dir == DMA_TO_DEVICE ? 0 : FOLL_WRITE;
+	unsigned long first = uaddr >> PAGE_SHIFT;
+	unsigned long last = (uaddr + buf->len - 1) >> PAGE_SHIFT;
+	int pinned, err;
+
+	if (uaddr + buf->len < uaddr || last - first >= INT_MAX)
+		return -EINVAL;
+	buf->nr_pages = last - first + 1;
+	buf->pages = kvmalloc_array(buf->nr_pages, sizeof(*buf->pages),
+				    GFP_KERNEL);
+	if (!buf->pages)
+		return -ENOMEM;
+	pinned = pin_user_pages_fast(uaddr & PAGE_MASK, buf->nr_pages, gup,
+				     buf->pages);
+	if (pinned != buf->nr_pages) {
+		err = pinned < 0 ? pinned : -EFAULT;
+		if (pinned > 0)
+			unpin_user_pages(buf->pages, pinned);
+		goto free_pages;
+	}
+	err = sg_alloc_table_from_pages_segment(&buf->sgt, buf->pages,
+						buf->nr_pages,
+						offset_in_page(uaddr), buf->len,
+						max_t(unsigned int, seg, PAGE_SIZE),
+						GFP_KERNEL);
+	if (err)
+		goto unpin;
+	return 0;
+
+unpin:
+	unpin_user_pages(buf->pages, buf->nr_pages);
+free_pages:
+	kvfree(buf->pages);
+	buf->pages = NULL;
+	return err;
+}
+
+static void bigphys_dmabuf_release(struct bigphys_dmabuf *buf)
+{
+	if (buf->resource == DMA_MAPPING_ERROR)
+		sg_free_table(&buf->sgt);
+	if (buf->pages) {
+		unpin_user_pages_dirty_lock(buf->pages, buf->nr_pages,
+					    buf->dir != DMA_TO_DEVICE);
+		kvfree(buf->pages);
+		buf->pages = NULL;
+	}
+}
+
+/**
+ * bigphys_dmabuf_map() - map a region range or user memory for a device
+ * @bd: device
+ * @buf: zeroed; @buf->len and @buf->dir set; takes over the reference in
+ *	@buf->region, if any (put by bigphys_dmabuf_put())
+ * @offset: with a region: first byte, from its start
+ * @uaddr: without a region: user address
+ *
+ * Context: process context.
+ * Return: 0, -EIO (device cannot reach the memory), -ENOMEM, -EFAULT.
+ */
+static int bigphys_dmabuf_map(struct bigphys_dev *bd,
+			      struct bigphys_dmabuf *buf, u64 offset,
+			      unsigned long uaddr)
+{
+	struct device *dev = &bd->pdev->dev;
+	phys_addr_t phys;
+	int err, n;
+
+	buf->resource = DMA_MAPPING_ERROR;
+	if (!buf->region) {
+		err = bigphys_map_user(dev, buf, uaddr);
+	} else {
+		phys = buf->region->phys + offset;
+		if (!bigphys_pool_is_ram())
+			return bigphys_map_resource(dev, buf, phys);
+		err = bigphys_map_ram(dev, buf, phys);
+	}
+	if (err)
+		return err;
+	if (!device_iommu_mapped(dev) && !is_swiotlb_active(dev) &&
+	    !bigphys_dma_reachable(dev, sg_phys(buf->sgt.sgl), 1)) {
+		err = -EIO;
+		goto release;
+	}
+	n = dma_map_sgtable(dev, &buf->sgt, buf->dir, 0);
+	if (n) {
+		err = n == -EINVAL ? -EIO : n;
+		goto release;
+	}
+	buf->nr_segs = buf->sgt.nents;
+	return 0;
+
+release:
+	bigphys_dmabuf_release(buf);
+	return err;
+}
+
+static void bigphys_dmabuf_unmap(struct bigphys_dev *bd,
+				 struct bigphys_dmabuf *buf)
+{
+	struct device *dev = &bd->pdev->dev;
+
+	if (buf->resource != DMA_MAPPING_ERROR)
+		dma_unmap_resource(dev, buf->resource, buf->len, buf->dir, 0);
+	else
+		dma_unmap_sgtable(dev, &buf->sgt, buf->dir, 0);
+	bigphys_dmabuf_release(buf);
+}
+
+static void bigphys_dmabuf_put(struct bigphys_dmabuf *buf)
+{
+	if (buf->region) {
+		atomic_dec(&buf->region->nr_dma);
+		bigphys_region_put(buf->region);
+	}
+}
+
+/* Bus address of byte @pos of @buf and how many bytes follow contiguously. */
+static dma_addr_t bigphys_dmabuf_seg(struct bigphys_dmabuf *buf, size_t pos,
+				     size_t *len)
+{
+	struct scatterlist *sg;
+	int i;
+
+	if (buf->resource != DMA_MAPPING_ERROR) {
+		*len = buf->len - pos;
+		return buf->resource + pos;
+	}
+	for_each_sgtable_dma_sg(&buf->sgt, sg, i) {
+		if (pos < sg_dma_len(sg)) {
+			*len = sg_dma_len(sg) - pos;
+			return sg_dma_address(sg) + pos;
+		}
+		pos -= sg_dma_len(sg);
+	}
+	*len = 0;
+	return DMA_MAPPING_ERROR;
+}
+
+/* Start the next transfer of bd->cur.  Context: bd->lock held. */
+static void bigphys_job_kick(struct bigphys_dev *bd)
+{
+	struct bigphys_job *job = bd->cur;
+	u32 limit = max_chunk ? min(max_chunk, bd->engine->max_chunk) :
+				bd->engine->max_chunk;
+	dma_addr_t bus;
+	size_t len;
+
+	bus = bigphys_dmabuf_seg(&job->buf, job->done, &len);
+	job->chunk = min_t(size_t, len, limit);
+	bd->engine->start(bd, bus, job->dev_addr + job->done, job->chunk,
+			  job->to_device);
+	mod_delayed_work(system_wq, &bd->watchdog,
+			 msecs_to_jiffies(watchdog_ms));
+}
+
+/*
+ * End a job: unmap its memory, then tell the owner.  The owner may free the
+ * job as soon as it is completed, so that is the last thing done with it.
+ * Context: bd->lock held; the job is neither queued nor on the engine.
+ */
+static void bigphys_job_end(struct bigphys_job *job, int status)
+{
+	job->status = status;
+	job->t_end = ktime_get();
+	bigphys_dmabuf_unmap(job->bd, &job->buf);
+	wake_up_all(&job->bf->wq);
+	complete_all(&job->finished);
+}
+
+/* Put the next queued job on the engine.  Context: bd->lock held. */
+static void bigphys_dev_next(struct bigphys_dev *bd)
+{
+	bd->cur = list_first_entry_or_null(&bd->queue, struct bigphys_job, node);
+	if (bd->cur) {
+		list_del_init(&bd->cur->node);
+		bigphys_job_kick(bd);
+	} else {
+		cancel_delayed_work(&bd->watchdog);
+		wake_up_all(&bd->idle);
+	}
+}
+
+/* The engine finished a transfer of bd->cur.  Context: bd->lock held. */
+static void bigphys_dev_transfer_done(struct bigphys_dev *bd)
+{
+	struct bigphys_job *job = bd->cur;
+
+	if (!job)
+		return;
+	job->done += job->chunk;
+	job->chunk = 0;
+	if (job->done < job->buf.len && !job->cancel && !bd->gone) {
+		bigphys_job_kick(bd);
+		return;
+	}
+	bd->cur = NULL;
+	if (job->done == job->buf.len)
+		bigphys_job_end(job, 0);
+	else
+		bigphys_job_end(job, bd->gone ? -ENODEV : -ECANCELED);
+	if (!bd->gone)
+		bigphys_dev_next(bd);
+	else
+		wake_up_all(&bd->idle);
+}
+
+irqreturn_t bigphys_dma_irq(int irq, void *data)
+{
+	struct bigphys_dev *bd = data;
+
+	return bd->engine->irq_ack(bd) ? IRQ_WAKE_THREAD : IRQ_NONE;
+}
+
+irqreturn_t bigphys_dma_irq_thread(int irq, void *data)
+{
+	struct bigphys_dev *bd = data;
+
+	mutex_lock(&bd->lock);
+	if (bd->cur && !bd->engine->busy(bd))
+		bigphys_dev_transfer_done(bd);
+	mutex_unlock(&bd->lock);
+	return IRQ_HANDLED;
+}
+
+void bigphys_dma_watchdog(struct work_struct *work)
+{
+	struct bigphys_dev *bd = container_of(to_delayed_work(work),
+					      struct bigphys_dev, watchdog);
+
+	mutex_lock(&bd->lock);
+	if (bd->cur) {
+		if (bd->engine->busy(bd)) {
+			mod_delayed_work(system_wq, &bd->watchdog,
+					 msecs_to_jiffies(watchdog_ms));
+		} else {
+			dev_warn_ratelimited(&bd->pdev->dev, "lost DMA interrupt\n");
+			bigphys_dev_transfer_done(bd);
+		}
+	}
+	mutex_unlock(&bd->lock);
+}
+
+/**
+ * bigphys_dma_dev_remove() - the device is being unbound
+ * @bd: device
+ *
+ * Fails queued jobs with -ENODEV, lets the transfer on the engine finish
+ * (the engine cannot be aborted; memory stays mapped until it stops) and
+ * unmaps every map-only mapping.  Afterwards nothing touches the device.
+ * Context: process context, from the PCI remove callback.
+ */
+void bigphys_dma_dev_remove(struct bigphys_dev *bd)
+{
+	struct bigphys_job *job, *tmp;
+	struct bigphys_map *map;
+
+	mutex_lock(&bd->lock);
+	bd->gone = true;
+	list_for_each_entry_safe(job, tmp, &bd->queue, node) {
+		list_del_init(&job->node);
+		bigphys_job_end(job, -ENODEV);
+	}
+	mutex_unlock(&bd->lock);
+	wait_event(bd->idle, !READ_ONCE(bd->cur));
+	cancel_delayed_work_sync(&bd->watchdog);
+
+	mutex_lock(&bd->lock);
+	list_for_each_entry(map, &bd->maps, node) {
+		bigphys_dmabuf_unmap(bd, &map->buf);
+		map->mapped = false;
+	}
+	INIT_LIST_HEAD(&bd->maps);
+	mutex_unlock(&bd->lock);
+}
+
+static int bigphys_get_memory(struct bigphys_file *bf, struct bigphys_dmabuf *buf,
+			      u32 flags, u32 region_id, u64 phys, u64 offset,
+			      u64 len, u64 user_addr)
+{
+	buf->len = len;
+	buf->dir = flags & BIGPHYS_DMA_FROM_DEVICE ? DMA_FROM_DEVICE :
+						     DMA_TO_DEVICE;
+	if (!len || len > SZ_1G)
+		return -EINVAL;
+	if (flags & BIGPHYS_DMA_USER_PTR)
+		return region_id || phys || offset || !user_addr ? -EINVAL : 0;
+	if (user_addr)
+		return -EINVAL;
+	buf->region = bigphys_file_region_get(bf, region_id, phys, 1);
+	if (!buf->region)
+		return -ENOENT;
+	atomic_inc(&buf->region->nr_dma);
+	if (offset >= buf->region->size || len > buf->region->size - offset) {
+		bigphys_dmabuf_put(buf);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Count a new job or mapping against the fd's limit.  bf->lock held. */
+static int bigphys_file_slots(struct bigphys_file *bf)
+{
+	unsigned long i;
+	void *p;
+	int n = 0;
+
+	xa_for_each(&bf->jobs, i, p)
+		n++;
+	xa_for_each(&bf->maps, i, p)
+		n++;
+	return n < BIGPHYS_MAX_JOBS ? 0 : -EBUSY;
+}
+
+static void bigphys_job_free(struct bigphys_job *job)
+{
+	bigphys_dmabuf_put(&job->buf);
+	bigphys_dev_put(job->bd);
+	kfree(job);
+}
+
+static long bigphys_strt_dma(struct bigphys_file *bf,
+			     struct bigphys_dma __user *uarg)
+{
+	struct bigphys_dev *bd;
+	struct bigphys_job *job;
+	struct bigphys_dma d;
+	u32 cookie;
+	long err;
+
+	if (copy_from_user(&d, uarg, sizeof(d)))
+		return -EFAULT;
+	if (d.flags & ~BIGPHYS_DMA_FLAGS || d.pad)
+		return -EINVAL;
+	bd = bigphys_dev_get(d.dev_index);
+	if (!bd)
+		return -ENODEV;
+	err = -EOPNOTSUPP;
+	if (!bd->engine)
+		goto put_dev;
+	err = -EINVAL;
+	if (d.dev_addr < bd->engine->window_base || !d.len ||
+	    d.len > bd->engine->window_size ||
+	    d.dev_addr - bd->engine->window_base > bd->engine->window_size - d.len)
+		goto put_dev;
+
+	err = -ENOMEM;
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		goto put_dev;
+	INIT_LIST_HEAD(&job->node);
+	init_completion(&job->finished);
+	job->bd = bd;
+	job->bf = bf;
+	job->dev_addr = d.dev_addr;
+	job->to_device = !(d.flags & BIGPHYS_DMA_FROM_DEVICE);
+	err = bigphys_get_memory(bf, &job->buf, d.flags, d.region_id,
+				 d.phys_addr, d.offset, d.len, d.user_addr);
+	if (err)
+		goto free_job;
+	err = bigphys_dmabuf_map(bd, &job->buf, d.offset, d.user_addr);
+	if (err)
+		goto put_memory;
+
+	mutex_lock(&bf->lock);
+	err = bigphys_file_slots(bf);
+	if (!err)
+		err = xa_alloc(&bf->jobs, &cookie, job, xa_limit_31b, GFP_KERNEL);
+	mutex_unlock(&bf->lock);
+	if (err)
+		goto unmap;
+	if (put_user((u64)cookie, &uarg->cookie)) {
+		err = -EFAULT;
+		goto erase;
+	}
+
+	mutex_lock(&bd->lock);
+	if (bd->gone) {
+		mutex_unlock(&bd->lock);
+		err = -ENODEV;
+		goto erase;
+	}
+	job->t_submit = ktime_get();
+	list_add_tail(&job->node, &bd->queue);
+	if (!bd->cur)
+		bigphys_dev_next(bd);
+	mutex_unlock(&bd->lock);
+	return 0;
+
+erase:
+	mutex_lock(&bf->lock);
+	xa_erase(&bf->jobs, cookie);
+	mutex_unlock(&bf->lock);
+unmap:
+	bigphys_dmabuf_unmap(bd, &job->buf);
+put_memory:
+	bigphys_dmabuf_put(&job->buf);
+free_job:
+	kfree(job);
+put_dev:
+	bigphys_dev_put(bd);
+	return err;
+}
+
+static long bigphys_wait_dma(struct bigphys_file *bf,
+			     struct bigphys_dma_wait __user *uarg)
+{
+	struct bigphys_dma_wait w;
+	struct bigphys_job *job;
+	unsigned long timeout;
+	long left;
+
+	if (copy_from_user(&w, uarg, sizeof(w)))
+		return -EFAULT;
+	if (w.pad)
+		return -EINVAL;
+
+	mutex_lock(&bf->lock);
+	job = w.cookie <= U32_MAX ? xa_load(&bf->jobs, w.cookie) : NULL;
+	if (job && job->waiting)
+		job = ERR_PTR(-EBUSY);
+	else if (job)
+		job->waiting = true;
+	mutex_unlock(&bf->lock);
+	if (IS_ERR_OR_NULL(job))
+		return job ? PTR_ERR(job) : -ENOENT;
+
+	left = completion_done(&job->finished);
+	if (!left && w.timeout_ns) {
+		timeout = min_t(u64, nsecs_to_jiffies64(w.timeout_ns),
+				MAX_SCHEDULE_TIMEOUT - 1);
+		left = wait_for_completion_interruptible_timeout(&job->finished,
+								 timeout ?: 1);
+	}
+	if (left <= 0) {
+		mutex_lock(&bf->lock);
+		job->waiting = false;
+		mutex_unlock(&bf->lock);
+		return left ? -EINTR : -ETIMEDOUT;
+	}
+
+	w.status = job->status;
+	w.bytes = job->done;
+	w.duration_ns = ktime_to_ns(ktime_sub(job->t_end, job->t_submit));
+	mutex_lock(&bf->lock);
+	xa_erase(&bf->jobs, w.cookie);
+	mutex_unlock(&bf->lock);
+	bigphys_job_free(job);
+	return copy_to_user(uarg, &w, sizeof(w)) ? -EFAULT : 0;
+}
+
+static long bigphys_dma_map(struct bigphys_file *bf,
+			    struct bigphys_dma_map __user *uarg)
+{
+	struct bigphys_dma_map m;
+	struct bigphys_dev *bd;
+	struct bigphys_map *map;
+	size_t seglen;
+	u32 handle;
+	long err;
+
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
+	if (copy_from_user(&m, uarg, sizeof(m)))
+		return -EFAULT;
+	if (m.flags & ~BIGPHYS_DMA_FLAGS)
+		return -EINVAL;
+	bd = bigphys_dev_get(m.dev_index);
+	if (!bd)
+		return -ENODEV;
+	err = -ENOMEM;
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
+		goto put_dev;
+	map->bd = bd;
+	err = bigphys_get_memory(bf, &map->buf, m.flags, m.region_id, 0,
+				 m.offset, m.len, m.user_addr);
+	if (err)
+		goto free_map;
+	err = bigphys_dmabuf_map(bd, &map->buf, m.offset, m.user_addr);
+	if (err)
+		goto put_memory;
+
+	mutex_lock(&bf->lock);
+	err = bigphys_file_slots(bf);
+	if (!err)
+		err = xa_alloc(&bf->maps, &handle, map, xa_limit_31b, GFP_KERNEL);
+	mutex_unlock(&bf->lock);
+	if (err)
+		goto unmap;
+
+	mutex_lock(&bd->lock);
+	if (bd->gone) {
+		mutex_unlock(&bd->lock);
+		err = -ENODEV;
+		goto erase;
+	}
+	map->mapped = true;
+	list_add_tail(&map->node, &bd->maps);
+	mutex_unlock(&bd->lock);
+
+	m.bus_addr = bigphys_dmabuf_seg(&map->buf, 0, &seglen);
+	m.nr_segs = map->buf.nr_segs;
+	m.handle = handle;
+	if (copy_to_user(uarg, &m, sizeof(m)))
+		return -EFAULT;	/* still mapped: DMA_UNMAP or close undoes it */
+	return 0;
+
+erase:
+	mutex_lock(&bf->lock);
+	xa_erase(&bf->maps, handle);
+	mutex_unlock(&bf->lock);
+unmap:
+	bigphys_dmabuf_unmap(bd, &map->buf);
+put_memory:
+	bigphys_dmabuf_put(&map->buf);
+free_map:
+	kfree(map);
+put_dev:
+	bigphys_dev_put(bd);
+	return err;
+}
+
+static void bigphys_map_free(struct bigphys_map *map)
+{
+	struct bigphys_dev *bd = map->bd;
+
+	mutex_lock(&bd->lock);
+	if (map->mapped) {
+		list_del(&map->node);
+		bigphys_dmabuf_unmap(bd, &map->buf);
+	}
+	mutex_unlock(&bd->lock);
+	bigphys_dmabuf_put(&map->buf);
+	bigphys_dev_put(bd);
+	kfree(map);
+}
+
+static long bigphys_dma_unmap(struct bigphys_file *bf, u64 __user *uarg)
+{
+	struct bigphys_map *map;
+	u64 handle;
+
+	if (get_user(handle, uarg))
+		return -EFAULT;
+	mutex_lock(&bf->lock);
+	map = handle <= U32_MAX ? xa_erase(&bf->maps, handle) : NULL;
+	mutex_unlock(&bf->lock);
+	if (!map)
+		return -ENOENT;
+	bigphys_map_free(map);
+	return 0;
+}
+
+static long bigphys_dev_info(struct bigphys_dev_info __user *uarg)
+{
+	struct bigphys_dev_info info;
+	struct bigphys_dev *bd;
+
+	if (copy_from_user(&info, uarg, sizeof(info)))
+		return -EFAULT;
+	bd = bigphys_dev_get(info.index);
+	if (!bd)
+		return -ENODEV;
+	memset(&info, 0, sizeof(info));
+	info.index = bd->index;
+	info.flags = bd->msi ? BIGPHYS_DEV_MSI : 0;
+	info.vendor = bd->pdev->vendor;
+	info.device = bd->pdev->device;
+	info.dma_mask = dma_get_mask(&bd->pdev->dev);
+	if (bd->engine) {
+		info.window_base = bd->engine->window_base;
+		info.window_size = bd->engine->window_size;
+		info.max_chunk = max_chunk ? min(max_chunk, bd->engine->max_chunk) :
+					     bd->engine->max_chunk;
+	}
+	strscpy(info.name, pci_name(bd->pdev), sizeof(info.name));
+	bigphys_dev_put(bd);
+	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+/**
+ * bigphys_dma_ioctl() - STRT_DMA, WAIT_DMA, DMA_MAP, DMA_UNMAP, DEV_INFO
+ * @bf: the file
+ * @cmd: one of those
+ * @argp: user pointer to its structure
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or the negative errno documented in include/uapi/bigphys.h.
+ */
+long bigphys_dma_ioctl(struct bigphys_file *bf, unsigned int cmd,
+		       void __user *argp)
+{
+	switch (cmd) {
+	case BIGPHYS_IOC_STRT_DMA:
+		return bigphys_strt_dma(bf, argp);
+	case BIGPHYS_IOC_WAIT_DMA:
+		return bigphys_wait_dma(bf, argp);
+	case BIGPHYS_IOC_DMA_MAP:
+		return bigphys_dma_map(bf, argp);
+	case BIGPHYS_IOC_DMA_UNMAP:
+		return bigphys_dma_unmap(bf, argp);
+	case BIGPHYS_IOC_DEV_INFO:
+		return bigphys_dev_info(argp);
+	}
+	return -ENOTTY;
+}
+
+/**
+ * bigphys_dma_poll() - poll() mask of a file
+ * @bf: the file
+ *
+ * Return: EPOLLIN | EPOLLRDNORM while a finished job waits to be reaped.
+ */
+__poll_t bigphys_dma_poll(struct bigphys_file *bf)
+{
+	struct bigphys_job *job;
+	unsigned long i;
+	__poll_t mask = 0;
+
+	mutex_lock(&bf->lock);
+	xa_for_each(&bf->jobs, i, job)
+		if (completion_done(&job->finished))
+			mask = EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&bf->lock);
+	return mask;
+}
+
+/**
+ * bigphys_dma_file_release() - the file is closed: end its DMA
+ * @bf: the file
+ *
+ * Queued jobs are cancelled; a job on the engine stops after its current
+ * transfer; the memory stays mapped (and the region alive) until then.
+ * Context: process context; no other user of @bf is left.
+ */
+void bigphys_dma_file_release(struct bigphys_file *bf)
+{
+	struct bigphys_job *job;
+	struct bigphys_map *map;
+	unsigned long i;
+
+	xa_for_each(&bf->jobs, i, job) {
+		struct bigphys_dev *bd = job->bd;
+
+		mutex_lock(&bd->lock);
+		if (!completion_done(&job->finished)) {
+			job->cancel = true;
+			if (!list_empty(&job->node)) {
+				list_del_init(&job->node);
+				bigphys_job_end(job, -ECANCELED);
+			}
+		}
+		mutex_unlock(&bd->lock);
+		wait_for_completion(&job->finished);
+		xa_erase(&bf->jobs, i);
+		bigphys_job_free(job);
+	}
+	xa_for_each(&bf->maps, i, map) {
+		xa_erase(&bf->maps, i);
+		bigphys_map_free(map);
+	}
+}

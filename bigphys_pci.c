@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The PCI driver: binds devices bigphys can DMA to.
+ *
+ * Devices in the ID table have a DMA engine bigphys drives (STRT_DMA).  Any
+ * other device bound through new_id or driver_override is map-only: user
+ * space gets bus addresses (DMA_MAP) and programs the device itself.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "bigphys_compat.h"
+#include "bigphys_dma.h"
+
+static unsigned int dma_bits;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits,
+		 "DMA addressing width of bound devices (default: the engine's; edu: 28, use 64 with -device edu,dma_mask=0xffffffffffffffff)");
+
+/* Bound devices by dev_index; bigphys_devs_lock makes lookup + kref_get safe. */
+static DEFINE_XARRAY_ALLOC(bigphys_devs);
+static DEFINE_MUTEX(bigphys_devs_lock);
+
+/**
+ * bigphys_dev_get() - find a bound device by index
+ * @index: dev_index from user space
+ *
+ * Return: the device with a reference (bigphys_dev_put()), or NULL.
+ */
+struct bigphys_dev *bigphys_dev_get(u32 index)
+{
+	struct bigphys_dev *bd;
+
+	mutex_lock(&bigphys_devs_lock);
+	bd = xa_load(&bigphys_devs, index);
+	if (bd)
+		kref_get(&bd->ref);
+	mutex_unlock(&bigphys_devs_lock);
+	return bd;
+}
+
+static void bigphys_dev_free(struct kref *ref)
+{
+	struct bigphys_dev *bd = container_of(ref, struct bigphys_dev, ref);
+
+	mutex_destroy(&bd->lock);
+	pci_dev_put(bd->pdev);
+	kfree(bd);
+}
+
+void bigphys_dev_put(struct bigphys_dev *bd)
+{
+	kref_put(&bd->ref, bigphys_dev_free);
+}
+
+u32 bigphys_dma_nr_devices(void)
+{
+	struct bigphys_dev *bd;
+	unsigned long i;
+	u32 n = 0;
+
+	mutex_lock(&bigphys_devs_lock);
+	xa_for_each(&bigphys_devs, i, bd)
+		n++;
+	mutex_unlock(&bigphys_devs_lock);
+	return n;
+}
+
+static void bigphys_devm_put(void *data)
+{
+	bigphys_dev_put(data);
+}
+
+static int bigphys_setup_irq(struct bigphys_dev *bd)
+{
+	struct pci_dev *pdev = bd->pdev;
+	int nvec, err;
+
+	nvec = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
+	if (nvec < 0)
+		return nvec;
+	bd->msi = pdev->msi_enabled;
+	err = devm_request_threaded_irq(&pdev->dev, pci_irq_vector(pdev, 0),
+					bigphys_dma_irq, bigphys_dma_irq_thread,
+					IRQF_SHARED, KBUILD_MODNAME, bd);
+	if (err)
+		pci_free_irq_vectors(pdev);
+	return err;
+}
+
+static int bigphys_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	const struct bigphys_engine *engine = (void *)id->driver_data;
+	struct bigphys_dev *bd;
+	unsigned int bits;
+	int err;
+
+	bd = kzalloc(sizeof(*bd), GFP_KERNEL);
+	if (!bd)
+		return -ENOMEM;
+	kref_init(&bd->ref);
+	bd->pdev = pci_dev_get(pdev);
+	bd->engine = engine;
+	mutex_init(&bd->lock);
+	INIT_LIST_HEAD(&bd->queue);
+	INIT_LIST_HEAD(&bd->maps);
+	init_waitqueue_head(&bd->idle);
+	INIT_DELAYED_WORK(&bd->watchdog, bigphys_dma_watchdog);
+	/* Runs after the IRQ is freed: devm releases in reverse order. */
+	err = devm_add_action_or_reset(&pdev->dev, bigphys_devm_put, bd);
+	if (err)
+		return err;
+
+	err = pcim_enable_device(pdev);
+	if (err)
+		return err;
+	pci_set_master(pdev);
+	bits = dma_bits ?: (engine ? engine->dma_bits : 64);
+	err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(min(bits, 64U)));
+	if (err) {
+		pci_err(pdev, "cannot use a %u-bit DMA mask\n", bits);
+		return err;
+	}
+
+	if (engine) {
+		err = pcim_iomap_regions(pdev, BIT(0), KBUILD_MODNAME);
+		if (err)
+			return err;
+		bd->bar = pcim_iomap_table(pdev)[0];
+		err = engine->probe(bd);
+		if (err)
+			return err;
+		err = bigphys_setup_irq(bd);
+		if (err)
+			return err;
+	}
+
+	mutex_lock(&bigphys_devs_lock);
+	err = xa_alloc(&bigphys_devs, &bd->index, bd, xa_limit_31b, GFP_KERNEL);
+	mutex_unlock(&bigphys_devs_lock);
+	if (err) {
+		if (engine)
+			pci_free_irq_vectors(pdev);
+		return err;
+	}
+	kref_get(&bd->ref);	/* for the index */
+	pci_set_drvdata(pdev, bd);
+	pci_info(pdev, "bigphys device %u: %s, %u-bit DMA, %s\n", bd->index,
+		 engine ? engine->name : "map-only", bits,
+		 engine ? (bd->msi ? "MSI" : "INTx") : "no interrupt");
+	return 0;
+}
+
+static void bigphys_remove(struct pci_dev *pdev)
+{
+	struct bigphys_dev *bd = pci_get_drvdata(pdev);
+
+	mutex_lock(&bigphys_devs_lock);
+	xa_erase(&bigphys_devs, bd->index);
+	mutex_unlock(&bigphys_devs_lock);
+
+	bigphys_dma_dev_remove(bd);
+	if (bd->engine) {
+		devm_free_irq(&pdev->dev, pci_irq_vector(pdev, 0), bd);
+		pci_free_irq_vectors(pdev);
+	}
+	pci_clear_master(pdev);
+	bigphys_dev_put(bd);	/* the index's reference */
+}
+
+static const struct pci_device_id bigphys_pci_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8), .driver_data = (kernel_ulong_t)&bigphys_edu_engine },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, bigphys_pci_ids);
+
+static struct pci_driver bigphys_pci_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = bigphys_pci_ids,
+	.probe = bigphys_probe,
+	.remove = bigphys_remove,
+};
+
+int bigphys_dma_init(void)
+{
+	return pci_register_driver(&bigphys_pci_driver);
+}
+
+void bigphys_dma_exit(void)
+{
+	pci_unregister_driver(&bigphys_pci_driver);
+}

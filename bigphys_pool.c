@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The pool of physically contiguous memory and its regions.
+ *
+ * The pool is either a boot-reserved range (memmap=SIZE$BASE on x86), which
+ * the kernel neither maps nor manages as RAM, or, without parameters, the
+ * largest block the page allocator gives (at most 2^BIGPHYS_MAX_ORDER pages).
+ * genalloc carves regions out of it.
+ *
+ * Caching.  x86 PAT refuses or silently changes a user mapping whose memory
+ * type differs from another mapping of the same physical page.  So every
+ * mapping of a region uses the region's one cache type:
+ *  - reserved range: it has no kernel mapping.  A region is zeroed through a
+ *    temporary write-back memremap(), its cache lines are flushed when the
+ *    region is WC or UC, and the temporary mapping is gone before any user
+ *    can map the region.  User mappings then get exactly the type they ask
+ *    for (pat_memtype_list shows it).
+ *  - page-allocator block: it is in the kernel's direct map (write-back).
+ *    For a WC or UC region set_memory_wc/uc() changes the direct map and
+ *    records the memory type of those pages, so remap_pfn_range() grants
+ *    that type; set_memory_wb() restores it when the region is freed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/genalloc.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/set_memory.h>
+
+#include "bigphys_compat.h"
+#include "bigphys_priv.h"
+
+/* See bigphys_priv.h for what bigphys_lock protects. */
+DEFINE_MUTEX(bigphys_lock);
+DEFINE_XARRAY_ALLOC1(bigphys_regions);
+static u32 bigphys_next_id;	/* xa_alloc_cyclic() cursor; bigphys_lock */
+
+static struct {
+	struct gen_pool *gp;
+	phys_addr_t base;
+	size_t size;
+	struct page *pages;	/* page-allocator block, or NULL */
+	unsigned int order;	/* of @pages */
+	struct resource *res;	/* our claim on the reserved range */
+} pool;
+
+bool bigphys_pool_is_ram(void)
+{
+	return pool.pages;
+}
+
+static int bigphys_parse(const char *param, const char *str, u64 *val)
+{
+	char *end;
+
+	*val = memparse(str, &end);
+	if (end == str || *end) {
+		pr_err("%s=%s: not a number (use e.g. 0x10000000 or 64M)\n",
+		       param, str);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int bigphys_pool_reserved(const char *base_str, const char *size_str)
+{
+	u64 base, size;
+	int err;
+
+	if (!base_str || !size_str) {
+		pr_err("pool_base= and pool_size= must be given together\n");
+		return -EINVAL;
+	}
+	err = bigphys_parse("pool_base", base_str, &base);
+	if (!err)
+		err = bigphys_parse("pool_size", size_str, &size);
+	if (err)
+		return err;
+
+	if (!size || !PAGE_ALIGNED(base) || !PAGE_ALIGNED(size) ||
+	    base + size < base || base + size - 1 > PHYS_ADDR_MAX) {
+		pr_err("pool_base=%#llx pool_size=%#llx: must be page aligned, non-empty and inside the physical address space\n",
+		       base, size);
+		return -EINVAL;
+	}
+	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("pool_base=%#llx pool_size=%#llx overlaps System RAM: reserve the range at boot with memmap=%lluK$%#llx (see /proc/iomem)\n",
+		       base, size, size >> 10, base);
+		return -EADDRINUSE;
+	}
+	if (region_intersects(base, size, IORESOURCE_MEM,
+			      IORES_DESC_RESERVED) != REGION_INTERSECTS) {
+		pr_err("pool_base=%#llx pool_size=%#llx is not wholly a reserved memory range: reserve it at boot with memmap=%lluK$%#llx (see /proc/iomem)\n",
+		       base, size, size >> 10, base);
+		return -EINVAL;
+	}
+	pool.res = request_mem_region(base, size, KBUILD_MODNAME);
+	if (!pool.res) {
+		pr_err("pool_base=%#llx pool_size=%#llx is already claimed by another driver (see /proc/iomem)\n",
+		       base, size);
+		return -EBUSY;
+	}
+	pool.base = base;
+	pool.size = size;
+	return 0;
+}
+
+static int bigphys_pool_pages(void)
+{
+	int order;
+
+	for (order = BIGPHYS_MAX_ORDER; order >= 0; order--) {
+		pool.pages = alloc_pages(GFP_KERNEL | __GFP_NOWARN |
+					 __GFP_NORETRY, order);
+		if (pool.pages)
+			break;
+	}
+	if (!pool.pages)
+		return -ENOMEM;
+	pool.order = order;
+	pool.base = page_to_phys(pool.pages);
+	pool.size = PAGE_SIZE << order;
+	pr_info("no pool_base=/pool_size=: using %zu KiB from the page allocator; for a bigger pool boot with memmap=64M$0x10000000 and load with pool_base=0x10000000 pool_size=64M\n",
+		pool.size >> 10);
+	return 0;
+}
+
+/**
+ * bigphys_pool_init() - set up the pool at module load
+ * @base: pool_base= parameter (physical address) or NULL
+ * @size: pool_size= parameter (bytes, memparse suffixes) or NULL
+ *
+ * Return: 0, or -EINVAL (malformed parameters or not a reserved range),
+ * -EADDRINUSE (overlaps System RAM), -EBUSY (claimed by someone else),
+ * -ENOMEM.  Each failure logs one line naming the parameter.
+ */
+int bigphys_pool_init(const char *base, const char *size)
+{
+	int err;
+
+	if (base || size)
+		err = bigphys_pool_reserved(base, size);
+	else
+		err = bigphys_pool_pages();
+	if (err)
+		return err;
+
+	pool.gp = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
+	if (!pool.gp) {
+		err = -ENOMEM;
+		goto release_memory;
+	}
+	/* genalloc keeps unsigned long "addresses": we give it physical ones. */
+	err = gen_pool_add(pool.gp, pool.base, pool.size, NUMA_NO_NODE);
+	if (err)
+		goto destroy_gp;
+	pr_info("pool %pa + %zu KiB (%s)\n", &pool.base, pool.size >> 10,
+		pool.pages ? "page allocator" : "reserved range");
+	return 0;
+
+destroy_gp:
+	gen_pool_destroy(pool.gp);
+release_memory:
+	if (pool.pages)
+		__free_pages(pool.pages, pool.order);
+	else
+		release_mem_region(pool.base, pool.size);
+	return err;
+}
+
+/* Every region is gone by now: files, VMAs and PERSIST hold the module. */
+void bigphys_pool_exit(void)
+{
+	gen_pool_destroy(pool.gp);
+	if (pool.pages)
+		__free_pages(pool.pages, pool.order);
+	else
+		release_mem_region(pool.base, pool.size);
+}
+
+static void bigphys_largest_free(struct gen_pool *gp,
+				 struct gen_pool_chunk *chunk, void *data)
+{
+	unsigned long nbits = (chunk->end_addr - chunk->start_addr + 1) >>
+			      gp->min_alloc_order;
+	unsigned long start = 0, end, *largest = data;
+
+	while ((start = find_next_zero_bit(chunk->bits, nbits, start)) < nbits) {
+		end = find_next_bit(chunk->bits, nbits, start);
+		*largest = max(*largest, end - start);
+		start = end;
+	}
+}
+
+/**
+ * bigphys_pool_info() - fill the pool part of struct bigphys_info
+ * @info: filled: pool_base, pool_size, free_bytes, largest_free, flags.
+ *
+ * Context: bigphys_lock held (so the bitmap does not change under us).
+ */
+void bigphys_pool_info(struct bigphys_info *info)
+{
+	unsigned long largest = 0;
+
+	lockdep_assert_held(&bigphys_lock);
+	gen_pool_for_each_chunk(pool.gp, bigphys_largest_free, &largest);
+	info->pool_base = pool.base;
+	info->pool_size = pool.size;
+	info->free_bytes = gen_pool_avail(pool.gp);
+	info->largest_free = (u64)largest << PAGE_SHIFT;
+	info->flags = pool.pages ? BIGPHYS_POOL_PAGES : BIGPHYS_POOL_RESERVED;
+}
+
+/* Zero a new region and give it its cache type (see the top of the file). */
+static int bigphys_region_prepare(struct bigphys_region *r)
+{
+	u32 cache = r->flags & BIGPHYS_CACHE_MASK;
+	int npages = r->size >> PAGE_SHIFT;
+	void *va;
+
+	if (pool.pages) {
+		va = phys_to_virt(r->phys);
+		memset(va, 0, r->size);
+		if (cache == BIGPHYS_CACHE_WC)
+			return set_memory_wc((unsigned long)va, npages);
+		if (cache == BIGPHYS_CACHE_UC)
+			return set_memory_uc((unsigned long)va, npages);
+		return 0;
+	}
+
+	va = memremap(r->phys, r->size, MEMREMAP_WB);
+	if (!va)
+		return -ENOMEM;
+	memset(va, 0, r->size);
+	if (cache != BIGPHYS_CACHE_WB)
+		bigphys_flush_dcache(va, r->size);
+	memunmap(va);
+	return 0;
+}
+
+static void bigphys_region_unprepare(struct bigphys_region *r)
+{
+	if (pool.pages && (r->flags & BIGPHYS_CACHE_MASK) != BIGPHYS_CACHE_WB)
+		set_memory_wb((unsigned long)phys_to_virt(r->phys),
+			      r->size >> PAGE_SHIFT);
+}
+
+/**
+ * bigphys_region_create() - allocate a zeroed region from the pool
+ * @size: bytes, a nonzero multiple of PAGE_SIZE
+ * @align: 0 or a power of two >= PAGE_SIZE (bytes)
+ * @flags: BIGPHYS_ALLOC_PERSIST is ignored here; the cache type is kept
+ *	(BIGPHYS_CACHE_DEFAULT becomes BIGPHYS_CACHE_WC)
+ * @name: "" or a checked name
+ *
+ * Context: bigphys_lock held.
+ * Return: the region with one reference, or ERR_PTR(-ENOSPC) when no free
+ * block fits, -ENOMEM, or the error of changing the cache type.
+ */
+struct bigphys_region *bigphys_region_create(size_t size, size_t align,
+					     u32 flags, const char *name)
+{
+	struct genpool_data_align data = { .align = max_t(size_t, align, PAGE_SIZE) };
+	struct bigphys_region *r;
+	int err;
+
+	lockdep_assert_held(&bigphys_lock);
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&r->ref);
+	r->size = size;
+	r->flags = flags & BIGPHYS_CACHE_MASK;
+	if (r->flags == BIGPHYS_CACHE_DEFAULT)
+		r->flags = BIGPHYS_CACHE_WC;
+	strscpy(r->name, name, sizeof(r->name));
+
+	r->phys = gen_pool_alloc_algo(pool.gp, size, gen_pool_first_fit_align,
+				      &data);
+	if (!r->phys) {
+		err = -ENOSPC;
+		goto free_region;
+	}
+	err = bigphys_region_prepare(r);
+	if (err)
+		goto free_block;
+	err = xa_alloc_cyclic(&bigphys_regions, &r->id, r, XA_LIMIT(1, INT_MAX),
+			      &bigphys_next_id, GFP_KERNEL);
+	if (err < 0)
+		goto unprepare;
+	return r;
+
+unprepare:
+	bigphys_region_unprepare(r);
+free_block:
+	gen_pool_free(pool.gp, r->phys, size);
+free_region:
+	kfree(r);
+	return ERR_PTR(err);
+}
+
+static void bigphys_region_free(struct kref *ref)
+{
+	struct bigphys_region *r = container_of(ref, struct bigphys_region, ref);
+
+	xa_erase(&bigphys_regions, r->id);
+	bigphys_region_unprepare(r);
+	gen_pool_free(pool.gp, r->phys, r->size);
+	kfree(r);
+}
+
+static void bigphys_region_release(struct kref *ref)
+{
+	bigphys_region_free(ref);
+	mutex_unlock(&bigphys_lock);
+}
+
+/**
+ * bigphys_region_put() - drop a region reference
+ * @r: region
+ *
+ * The last reference returns the memory to the pool.
+ * Context: process context; takes bigphys_lock when it is the last one.
+ */
+void bigphys_region_put(struct bigphys_region *r)
+{
+	kref_put_mutex(&r->ref, bigphys_region_release, &bigphys_lock);
+}
+
+/**
+ * bigphys_region_put_locked() - bigphys_region_put() with bigphys_lock held
+ * @r: region
+ */
+void bigphys_region_put_locked(struct bigphys_region *r)
+{
+	lockdep_assert_held(&bigphys_lock);
+	kref_put(&r->ref, bigphys_region_free);
+}
+
+/**
+ * bigphys_region_find_name() - look a named region up
+ * @name: a nonempty name
+ *
+ * Context: bigphys_lock held.
+ * Return: the region (no reference taken) or NULL.
+ */
+struct bigphys_region *bigphys_region_find_name(const char *name)
+{
+	struct bigphys_region *r;
+	unsigned long id;
+
+	lockdep_assert_held(&bigphys_lock);
+	xa_for_each(&bigphys_regions, id, r)
+		if (!strcmp(r->name, name))
+			return r;
+	return NULL;
+}

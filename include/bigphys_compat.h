@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The only place that knows about kernel versions and
+ * architectures.  Supported: Debian 6.1 and 6.12 kernels, x86_64.
+ */
+#ifndef _BIGPHYS_COMPAT_H
+#define _BIGPHYS_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/pci.h>
+
+/* PCI_IRQ_LEGACY was renamed PCI_IRQ_INTX in 6.8. */
+#ifndef PCI_IRQ_INTX
+#define PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#endif
+
+/*
+ * vm_flags became read-only with accessors in 6.3; Kbuild defines
+ * BIGPHYS_HAVE_VM_FLAGS_SET when the kernel's mm.h has them.
+ */
+#ifndef BIGPHYS_HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * Largest order the buddy allocator hands out: MAX_PAGE_ORDER since 6.8;
+ * before 6.4 MAX_ORDER was one past it (6.4 to 6.7 are not supported).
+ */
+#ifdef MAX_PAGE_ORDER
+#define BIGPHYS_MAX_ORDER	MAX_PAGE_ORDER
+#else
+#define BIGPHYS_MAX_ORDER	(MAX_ORDER - 1)
+#endif
+
+#ifdef CONFIG_X86
+#include <asm/cacheflush.h>
+/**
+ * bigphys_flush_dcache() - write back and invalidate CPU caches for a range
+ * @va: kernel virtual address of the range
+ * @len: bytes
+ *
+ * Used after writing memory through a cached mapping that will from now on
+ * be accessed through write-combining or uncached mappings only.
+ */
+static inline void bigphys_flush_dcache(void *va, size_t len)
+{
+	clflush_cache_range(va, len);
+}
+#else
+#error "bigphys: port bigphys_flush_dcache() and the set_memory_*() caching calls"
+#endif
+
+#endif /* _BIGPHYS_COMPAT_H */

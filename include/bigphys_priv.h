@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Types shared by the bigphys module's files.
+ *
+ * Objects and who may find them:
+ *   pool     - one per module, set up at load (bigphys_pool.c).
+ *   region   - a block of the pool.  Found through bigphys_regions (by id or
+ *              name) under bigphys_lock, and through files, VMAs and DMA jobs
+ *              that each hold a reference (kref).
+ *   file     - per open of /dev/bigphys: the regions it attached and its
+ *              DMA jobs and device mappings.
+ *   dev      - a bound PCI device with a DMA engine (bigphys_dma.c).
+ */
+#ifndef _BIGPHYS_PRIV_H
+#define _BIGPHYS_PRIV_H
+
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <uapi/bigphys.h>
+
+#define BIGPHYS_MAX_JOBS	64	/* unreaped DMA jobs + mappings per fd */
+
+/**
+ * struct bigphys_region - a physically contiguous block of the pool
+ * @ref: one per attached file, per VMA, per DMA job or device mapping, and
+ *	one while PERSIST; the last put returns the block to the pool.
+ * @id: key in bigphys_regions.
+ * @flags: BIGPHYS_ALLOC_PERSIST and the cache type; under bigphys_lock.
+ * @phys: physical address of the first byte (page aligned).
+ * @size: bytes, a multiple of PAGE_SIZE.
+ * @nr_files: statistics: attached files.
+ * @nr_maps: statistics: VMAs.
+ * @nr_dma: statistics: DMA jobs and device mappings.
+ * @name: "" when anonymous or removed; under bigphys_lock.
+ */
+struct bigphys_region {
+	struct kref ref;
+	u32 id;
+	u32 flags;
+	phys_addr_t phys;
+	size_t size;
+	atomic_t nr_files;
+	atomic_t nr_maps;
+	atomic_t nr_dma;
+	char name[BIGPHYS_NAME_LEN];
+};
+
+/**
+ * struct bigphys_file - state of one open of /dev/bigphys
+ * @regions: attached regions by id, each holding a region reference.
+ *	Changed under bigphys_lock.
+ * @jobs: DMA jobs (struct bigphys_job) by cookie; under @lock.
+ * @maps: device mappings (struct bigphys_map) by handle; under @lock.
+ * @lock: protects @jobs and @maps.
+ * @wq: woken when one of this file's DMA jobs finishes (poll, WAIT_DMA).
+ */
+struct bigphys_file {
+	struct xarray regions;
+	struct xarray jobs;
+	struct xarray maps;
+	/* protects jobs and maps */
+	struct mutex lock;
+	wait_queue_head_t wq;
+};
+
+/*
+ * bigphys_lock protects bigphys_regions, every region's @name and @flags,
+ * every file's @regions, and allocations from the pool.  Region releases run
+ * under it (kref_put_mutex), so a region found in bigphys_regions while the
+ * lock is held may be kref_get()ed.
+ */
+extern struct mutex bigphys_lock;
+extern struct xarray bigphys_regions;
+
+/* bigphys_pool.c */
+int bigphys_pool_init(const char *base, const char *size);
+void bigphys_pool_exit(void);
+void bigphys_pool_info(struct bigphys_info *info);
+bool bigphys_pool_is_ram(void);
+struct bigphys_region *bigphys_region_create(size_t size, size_t align,
+					     u32 flags, const char *name);
+void bigphys_region_put(struct bigphys_region *r);
+void bigphys_region_put_locked(struct bigphys_region *r);
+struct bigphys_region *bigphys_region_find_name(const char *name);
+
+/* bigphys_ioctl.c */
+long bigphys_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+struct bigphys_region *bigphys_file_region_get(struct bigphys_file *bf,
+					       u32 id, phys_addr_t phys,
+					       size_t len);
+
+/* bigphys_mmap.c */
+int bigphys_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* bigphys_dma.c */
+int bigphys_dma_init(void);
+void bigphys_dma_exit(void);
+u32 bigphys_dma_nr_devices(void);
+void bigphys_dma_file_release(struct bigphys_file *bf);
+__poll_t bigphys_dma_poll(struct bigphys_file *bf);
+long bigphys_dma_ioctl(struct bigphys_file *bf, unsigned int cmd,
+		       void __user *argp);
+
+#endif /* _BIGPHYS_PRIV_H */

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * bigphys: physically contiguous, DMA-able memory for user space.
+ *
+ * This header is the ABI contract between the bigphys module and user space.
+ * Every structure has fixed-width fields, explicit padding, and a size that is
+ * a multiple of 8 bytes.  Padding and reserved fields must be zero and unknown
+ * flag bits are rejected with -EINVAL, so the ABI can grow.
+ *
+ * Device node: /dev/bigphys (misc device, mode 0600 root:root by default).
+ */
+#ifndef _UAPI_BIGPHYS_H
+#define _UAPI_BIGPHYS_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+#define BIGPHYS_IOC_MAGIC	0xBA
+
+/* Region names: NUL-terminated, [A-Za-z0-9._-], at most 31 characters. */
+#define BIGPHYS_NAME_LEN	32
+
+/* ALLOC flags */
+#define BIGPHYS_ALLOC_CREATE	(1U << 0) /* create the name if missing */
+#define BIGPHYS_ALLOC_EXCL	(1U << 1) /* with CREATE: fail if it exists */
+#define BIGPHYS_ALLOC_PERSIST	(1U << 2) /* outlive every fd, until FREE */
+#define BIGPHYS_CACHE_SHIFT	4
+#define BIGPHYS_CACHE_MASK	(3U << BIGPHYS_CACHE_SHIFT)
+#define BIGPHYS_CACHE_DEFAULT	(0U << BIGPHYS_CACHE_SHIFT) /* WC; on attach: any */
+#define BIGPHYS_CACHE_WC	(1U << BIGPHYS_CACHE_SHIFT) /* write-combining */
+#define BIGPHYS_CACHE_WB	(2U << BIGPHYS_CACHE_SHIFT) /* cached, write-back */
+#define BIGPHYS_CACHE_UC	(3U << BIGPHYS_CACHE_SHIFT) /* uncached (UC-) */
+#define BIGPHYS_ALLOC_FLAGS	(BIGPHYS_ALLOC_CREATE | BIGPHYS_ALLOC_EXCL | \
+				 BIGPHYS_ALLOC_PERSIST | BIGPHYS_CACHE_MASK)
+
+/**
+ * struct bigphys_alloc - BIGPHYS_IOC_ALLOC: allocate or attach a region
+ * @size: in: bytes wanted, rounded up to a multiple of the page size; 0 is
+ *	allowed only when attaching (any size).  out: bytes granted.
+ * @align: in: 0 (page alignment) or a power of two >= the page size, in
+ *	bytes; the physical start address is a multiple of it.
+ * @flags: in: BIGPHYS_ALLOC_* and one BIGPHYS_CACHE_* value.
+ *	out: the region's flags (PERSIST, the cache type actually used).
+ * @id: out: region id (> 0), unique while the region exists.
+ * @phys_addr: out: physical start address of the region, in bytes.  It is
+ *	also the mmap() offset of the region's first byte.
+ * @name: in: "" for an anonymous region (only this fd can see it), or a name
+ *	that other openers attach to, like shm_open().
+ *
+ * Named regions: without CREATE the name must exist (attach); with CREATE it
+ * is created if missing; with CREATE|EXCL it must not exist.  An attached
+ * region keeps its own size and cache type.  Memory is zeroed before a new
+ * region is handed out.  The memory returns to the pool when its name is
+ * gone (FREE, or no PERSIST) and no fd, mapping or DMA job still uses it.
+ *
+ * Errors: -EINVAL unknown flag bits, nonzero padding, bad name, @size 0 on
+ * create, @size rounding overflows, bad @align, EXCL without CREATE, PERSIST
+ * without a name, an attach whose @size is larger than the region or whose
+ * explicit cache type differs; -ENOENT name missing without CREATE; -EEXIST
+ * CREATE|EXCL and the name exists; -ENOSPC no free contiguous block of that
+ * size and alignment in the pool; -ENOMEM kernel memory; -EFAULT bad pointer;
+ * -EPERM PERSIST without CAP_SYS_ADMIN.
+ */
+struct bigphys_alloc {
+	__u64 size;
+	__u64 align;
+	__u32 flags;
+	__u32 id;
+	__u64 phys_addr;
+	char name[BIGPHYS_NAME_LEN];
+};
+
+/**
+ * struct bigphys_free - BIGPHYS_IOC_FREE: remove a region's name and handle
+ * @id: region id, used when @name is "".  The region must be attached to
+ *	this fd.
+ * @flags: must be 0.
+ * @name: name to remove, like shm_unlink(); any opener may remove a name.
+ *
+ * Removes the name (so no new attach finds it) and the PERSIST hold, and
+ * detaches the region from this fd if it was attached.  Existing mappings and
+ * DMA jobs stay valid; the memory is returned to the pool after the last one.
+ *
+ * Errors: -EINVAL flags/bad name; -ENOENT no such name, or @id is not
+ * attached to this fd.
+ */
+struct bigphys_free {
+	__u32 id;
+	__u32 flags;
+	char name[BIGPHYS_NAME_LEN];
+};
+
+/* bigphys_info.flags */
+#define BIGPHYS_POOL_RESERVED	(1U << 0) /* boot-reserved range (memmap=) */
+#define BIGPHYS_POOL_PAGES	(1U << 1) /* fallback: page allocator block */
+
+/**
+ * struct bigphys_info - BIGPHYS_IOC_INFO: pool state (all sizes in bytes)
+ * @pool_base: physical address of the pool's first byte.
+ * @pool_size: pool size.
+ * @free_bytes: bytes not allocated to any region.
+ * @largest_free: largest free contiguous block (page aligned).
+ * @nr_regions: regions that exist (named, anonymous or only still mapped).
+ * @nr_devices: DMA-capable devices bound to bigphys.
+ * @flags: BIGPHYS_POOL_*.
+ * @pad: zero.
+ */
+struct bigphys_info {
+	__u64 pool_base;
+	__u64 pool_size;
+	__u64 free_bytes;
+	__u64 largest_free;
+	__u32 nr_regions;
+	__u32 nr_devices;
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct bigphys_region_info - one entry of BIGPHYS_IOC_LIST
+ * @phys_addr: physical start address (bytes).
+ * @size: size in bytes.
+ * @id: region id.
+ * @flags: PERSIST and cache type, as in struct bigphys_alloc.
+ * @nr_files: fds the region is attached to.
+ * @nr_maps: VMAs that map part of it.
+ * @nr_dma: DMA jobs and device mappings that use it.
+ * @pad: zero.
+ * @name: name, or "" when anonymous or removed.
+ */
+struct bigphys_region_info {
+	__u64 phys_addr;
+	__u64 size;
+	__u32 id;
+	__u32 flags;
+	__u32 nr_files;
+	__u32 nr_maps;
+	__u32 nr_dma;
+	__u32 pad;
+	char name[BIGPHYS_NAME_LEN];
+};
+
+/**
+ * struct bigphys_list - BIGPHYS_IOC_LIST: copy out the region table
+ * @regions: user pointer to an array of struct bigphys_region_info.
+ * @count: in: capacity of @regions (entries); out: entries that exist (may
+ *	exceed the capacity; only the capacity is written).
+ * @pad: zero.
+ *
+ * Errors: -EFAULT bad @regions; -EINVAL nonzero @pad.
+ */
+struct bigphys_list {
+	__u64 regions;
+	__u32 count;
+	__u32 pad;
+};
+
+/* bigphys_dma.flags */
+#define BIGPHYS_DMA_FROM_DEVICE	(1U << 0) /* readback: device -> memory */
+#define BIGPHYS_DMA_USER_PTR	(1U << 1) /* memory is @user_addr, not a region */
+#define BIGPHYS_DMA_FLAGS	(BIGPHYS_DMA_FROM_DEVICE | BIGPHYS_DMA_USER_PTR)
+
+/**
+ * struct bigphys_dma - BIGPHYS_IOC_STRT_DMA: start a background DMA job
+ * @region_id: region attached to this fd; 0 to locate it by @phys_addr.
+ * @dev_index: device, 0..nr_devices-1 (see BIGPHYS_IOC_DEV_INFO).
+ * @flags: BIGPHYS_DMA_*.  Default direction: memory -> device.
+ * @pad: zero.
+ * @phys_addr: with @region_id 0: any address inside an attached region.
+ * @offset: first byte of the transfer, from the region start (bytes).
+ * @len: bytes to move, >= 1.
+ * @dev_addr: device-side address of the first byte (edu: 0x40000..0x40ffe).
+ * @user_addr: with BIGPHYS_DMA_USER_PTR: user buffer (pinned and mapped
+ *	scatter-gather); @region_id, @phys_addr and @offset must be 0.
+ * @cookie: out: job handle for BIGPHYS_IOC_WAIT_DMA, > 0.
+ *
+ * The range is mapped for the device, split into chunks the engine accepts
+ * and run from the device's interrupt; the ioctl returns at once.
+ *
+ * Errors: -EINVAL flags/padding, @len 0, range past the region, range
+ * outside the device window; -ENOENT region not attached; -ENODEV no such
+ * device (or it was unbound); -EOPNOTSUPP the device has no DMA engine that
+ * bigphys drives (use DMA_MAP); -EFAULT bad pointer or unmapped user
+ * buffer; -ENOMEM out of memory or IOVA space; -EIO the device cannot reach
+ * the memory (DMA mask below it, no IOMMU); -EBUSY 64 unreaped jobs and
+ * mappings on this fd already.
+ */
+struct bigphys_dma {
+	__u32 region_id;
+	__u32 dev_index;
+	__u32 flags;
+	__u32 pad;
+	__u64 phys_addr;
+	__u64 offset;
+	__u64 len;
+	__u64 dev_addr;
+	__u64 user_addr;
+	__u64 cookie;
+};
+
+/**
+ * struct bigphys_dma_wait - BIGPHYS_IOC_WAIT_DMA: wait for a job, reap it
+ * @cookie: in: job from STRT_DMA on this fd.
+ * @timeout_ns: in: how long to wait; 0 = do not block.
+ * @status: out: 0 when the job moved every byte, else a negative errno
+ *	(-ENODEV device unbound, -ECANCELED cancelled, -EIO device error).
+ * @pad: zero.
+ * @bytes: out: bytes moved.
+ * @duration_ns: out: from submission to completion (ns).
+ *
+ * A finished job is reaped by the WAIT that reports it; poll() on the fd
+ * reports POLLIN while a finished, unreaped job exists.
+ *
+ * Errors: -ENOENT unknown cookie; -ETIMEDOUT still running at the timeout
+ * (the job continues and can be waited for again); -EINTR signal.
+ */
+struct bigphys_dma_wait {
+	__u64 cookie;
+	__u64 timeout_ns;
+	__s32 status;
+	__u32 pad;
+	__u64 bytes;
+	__u64 duration_ns;
+};
+
+/**
+ * struct bigphys_dma_map - BIGPHYS_IOC_DMA_MAP: map only, for devices whose
+ * DMA engine user space programs itself
+ * @region_id: region attached to this fd (0 with BIGPHYS_DMA_USER_PTR).
+ * @dev_index: device.
+ * @flags: BIGPHYS_DMA_FROM_DEVICE (else to device), BIGPHYS_DMA_USER_PTR.
+ * @nr_segs: out: DMA segments; 1 for a region of the reserved pool.
+ * @offset: first byte, from the region start (0 with BIGPHYS_DMA_USER_PTR).
+ * @len: bytes, >= 1.
+ * @user_addr: with BIGPHYS_DMA_USER_PTR: user buffer to pin and map
+ *	scatter-gather; else 0.
+ * @bus_addr: out: the address the device uses for the first byte (an IOVA
+ *	behind an IOMMU); the rest follows contiguously when @nr_segs is 1.
+ * @handle: out: for BIGPHYS_IOC_DMA_UNMAP, > 0.
+ *
+ * The mapping holds the region (or the pinned pages) until DMA_UNMAP, close
+ * of the fd, or unbinding of the device.
+ * Errors as for STRT_DMA (without the device-window checks), and -EPERM
+ * without CAP_SYS_RAWIO.
+ */
+struct bigphys_dma_map {
+	__u32 region_id;
+	__u32 dev_index;
+	__u32 flags;
+	__u32 nr_segs;
+	__u64 offset;
+	__u64 len;
+	__u64 user_addr;
+	__u64 bus_addr;
+	__u64 handle;
+};
+
+/* bigphys_dev_info.flags */
+#define BIGPHYS_DEV_MSI		(1U << 0) /* interrupts by MSI, else INTx */
+
+/**
+ * struct bigphys_dev_info - BIGPHYS_IOC_DEV_INFO: one bound device
+ * @index: in: 0..nr_devices-1.
+ * @flags: out: BIGPHYS_DEV_*.
+ * @vendor: out: PCI vendor id.
+ * @device: out: PCI device id.
+ * @pad: zero.
+ * @dma_mask: out: DMA mask in use.
+ * @window_base: out: first device address the engine accepts.
+ * @window_size: out: bytes of device window usable by one job.
+ * @max_chunk: out: largest single transfer of the engine, in bytes.
+ * @name: out: PCI device name (e.g. "0000:00:04.0").
+ *
+ * Errors: -ENODEV no device at @index.
+ */
+struct bigphys_dev_info {
+	__u32 index;
+	__u32 flags;
+	__u32 vendor;
+	__u32 device;
+	__u32 pad;
+	__u32 reserved;
+	__u64 dma_mask;
+	__u64 window_base;
+	__u64 window_size;
+	__u64 max_chunk;
+	char name[BIGPHYS_NAME_LEN];
+};
+
+#define BIGPHYS_IOC_ALLOC	_IOWR(BIGPHYS_IOC_MAGIC, 1, struct bigphys_alloc)
+#define BIGPHYS_IOC_FREE	_IOW(BIGPHYS_IOC_MAGIC, 2, struct bigphys_free)
+#define BIGPHYS_IOC_INFO	_IOR(BIGPHYS_IOC_MAGIC, 3, struct bigphys_info)
+#define BIGPHYS_IOC_LIST	_IOWR(BIGPHYS_IOC_MAGIC, 4, struct bigphys_list)
+#define BIGPHYS_IOC_STRT_DMA	_IOWR(BIGPHYS_IOC_MAGIC, 5, struct bigphys_dma)
+#define BIGPHYS_IOC_WAIT_DMA	_IOWR(BIGPHYS_IOC_MAGIC, 6, struct bigphys_dma_wait)
+#define BIGPHYS_IOC_DMA_MAP	_IOWR(BIGPHYS_IOC_MAGIC, 7, struct bigphys_dma_map)
+#define BIGPHYS_IOC_DMA_UNMAP	_IOW(BIGPHYS_IOC_MAGIC, 8, __u64)
+#define BIGPHYS_IOC_DEV_INFO	_IOWR(BIGPHYS_IOC_MAGIC, 9, struct bigphys_dev_info)
+
+/* Design-card names for the two core ioctls. */
+#define ALLOC_BIGPHYS		BIGPHYS_IOC_ALLOC
+#define STRT_DMA		BIGPHYS_IOC_STRT_DMA
+
+#endif /* _UAPI_BIGPHYS_H */

@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+# Shared by scripts/check.sh and scripts/demo.sh: dependencies, kernels,
+# builds, initramfs and the QEMU test VM.  Everything lands in build/.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+mkdir -p "$BUILD"
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages the host side needs (all from Debian 12's archive).
+HOST_PKGS="build-essential qemu-system-x86 busybox-static cpio kmod sparse
+	   linux-source-6.1 linux-headers-amd64 perl python3 xz-utils"
+
+apt_install() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing: ${missing[*]}"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]} failed"
+}
+
+# Host tools plus checkpatch and the kselftest headers from linux-source.
+ensure_deps() {
+	# shellcheck disable=SC2086
+	apt_install $HOST_PKGS
+	LSRC=$BUILD/linux-source-6.1
+	if [ ! -f "$LSRC/tools/testing/selftests/kselftest_harness.h" ]; then
+		log "extracting checkpatch and kselftest headers from linux-source-6.1"
+		tar -C "$BUILD" -xJf /usr/src/linux-source-6.1.tar.xz \
+			linux-source-6.1/scripts/checkpatch.pl \
+			linux-source-6.1/scripts/spelling.txt \
+			linux-source-6.1/scripts/const_structs.checkpatch \
+			linux-source-6.1/tools/testing/selftests/kselftest.h \
+			linux-source-6.1/tools/testing/selftests/kselftest_harness.h
+	fi
+}
+
+# kernel_fetch NAME: NAME is 6.1, 6.1-rt or 6.12.  Installs the headers,
+# downloads the matching image package and extracts it (nothing is installed
+# into the host's /boot).  Sets KVER, KDIR and VMLINUZ.
+kernel_fetch() {
+	local hdr img
+	case "$1" in
+	6.1)
+		apt_install linux-headers-amd64
+		KVER=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 |
+		       sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+		hdr=linux-headers-$KVER; img=linux-image-$KVER-unsigned ;;
+	6.1-rt)
+		apt_install linux-headers-rt-amd64
+		KVER=$(dpkg-query -W -f='${Depends}' linux-headers-rt-amd64 |
+		       sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+		hdr=linux-headers-$KVER; img=linux-image-$KVER-unsigned ;;
+	6.12)
+		KVER=${KVER_612:-6.12.111+deb12-amd64}
+		hdr=linux-headers-$KVER; img=linux-image-$KVER-unsigned ;;
+	*) die "unknown kernel $1 (6.1, 6.1-rt, 6.12)" ;;
+	esac
+	[ -n "$KVER" ] || die "cannot tell the kernel version of $1"
+	apt_install "$hdr"
+	KDIR=/usr/src/$hdr
+	local dir=$BUILD/kernels/$KVER
+	VMLINUZ=$dir/boot/vmlinuz-$KVER
+	if [ ! -f "$VMLINUZ" ]; then
+		log "downloading $img"
+		mkdir -p "$dir"
+		(cd "$dir" && rm -f ./*.deb && apt-get download -qq "$img" >/dev/null &&
+		 dpkg-deb -x ./*.deb . && rm -f ./*.deb) || die "cannot fetch $img"
+	fi
+}
+
+# build_module KVER KDIR: builds bigphys.ko out of tree in build/mod-KVER.
+build_module() {
+	local out=$BUILD/mod-$1 f
+	mkdir -p "$out/include/uapi"
+	for f in Kbuild bigphys_*.c include/*.h include/uapi/*.h; do
+		cmp -s "$TOP/$f" "$out/$f" 2>/dev/null || cp "$TOP/$f" "$out/$f"
+	done
+	make -s -C "$2" M="$out" W=1 modules > "$out/build.log" 2>&1 ||
+		{ cat "$out/build.log" >&2; die "module build failed for $1"; }
+	MODULE=$out/bigphys.ko
+}
+
+# Static user-space binaries for the guest.
+build_user() {
+	make -s -C "$TOP" LSRC="$LSRC" BUILD="$BUILD" user >&2 ||
+		die "user-space build failed"
+}
+
+# build_initramfs OUT MODULE SUITE [GUEST_ARGS]: busybox initramfs that runs
+# tests/guest/SUITE.sh with the module, tests and tools, then powers off.
+build_initramfs() {
+	local out=$1 root=$BUILD/initramfs-root
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,guest,etc/bigphys}
+	cp /bin/busybox "$root/bin/busybox"
+	cp "$TOP/tests/guest/init" "$root/init"
+	cp "$TOP"/tests/guest/*.sh "$root/guest/"
+	cp "$2" "$root/guest/bigphys.ko"
+	cp "$BUILD"/user/* "$root/guest/"
+	cp "$TOP/examples/edu-regs.conf" "$root/etc/bigphys/"
+	echo "$3" > "$root/guest/suite"
+	echo "${GUEST_MODOPTS:-}" > "$root/guest/dmaopts"
+	chmod +x "$root/init" "$root"/guest/*
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
+}
+
+# run_vm VMLINUZ INITRD LOG TIMEOUT_S CONFIG: boots the guest with edu and the
+# reserved range.  CONFIG: plain, iommu or swiotlb (the DMA-mapping setup).
+run_vm() {
+	local append="console=ttyS0 panic=-1 memmap=64M\$0x10000000"
+	local machine=(-machine pc)
+	case "$5" in
+	plain) ;;
+	iommu) machine=(-machine q35,kernel-irqchip=split
+			-device intel-iommu,intremap=on)
+	       append="$append intel_iommu=on" ;;
+	swiotlb) append="$append swiotlb=force" ;;
+	*) die "unknown DMA configuration $5" ;;
+	esac
+	append="$append ${GUEST_APPEND:-}"
+	log "booting $(basename "$1") ($5), log in $3"
+	timeout --foreground -k 5 "$4" qemu-system-x86_64 -accel tcg -cpu max \
+		-m 512 -smp 2 -nographic -no-reboot -net none "${machine[@]}" \
+		-device edu,dma_mask=0xffffffffffffffff \
+		-kernel "$1" -initrd "$2" -append "$append" \
+		</dev/null >"$3" 2>&1
+	local rc=$?
+	[ $rc -eq 124 ] && log "VM timed out after $4 s"
+	return $rc
+}
+
+# Guest log lines that mean the kernel is unhappy, whatever the tests said.
+BAD_LOG='Oops|BUG:|WARNING:|general protection|Call Trace|x86/PAT:.*(conflict|expected|req )|Kernel panic'
+
+# parse_log LOG: prints the TAP results and counts; returns 1 on any failure.
+parse_log() {
+	local logf=$1 pass fail skip bad
+	tr -d '\r' < "$logf" > "$logf.txt"
+	pass=$(grep -cE '^ok [0-9]+' "$logf.txt" | tr -d ' ')
+	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$logf.txt" | tr -d ' ')
+	fail=$(grep -cE '^not ok [0-9]+' "$logf.txt" | tr -d ' ')
+	pass=$((pass - skip))
+	grep -E '^(not )?ok [0-9]+' "$logf.txt" | grep -v '^ok' >&2
+	if ! grep -q '^BIGPHYS-GUEST-DONE' "$logf.txt"; then
+		log "guest did not finish: see $logf"
+		fail=$((fail + 1))
+	fi
+	bad=$(grep -E "$BAD_LOG" "$logf.txt" | head -5)
+	if [ -n "$bad" ]; then
+		log "kernel complained in $logf:"
+		printf '%s\n' "$bad" >&2
+		fail=$((fail + 1))
+	fi
+	TOTAL_PASS=$((${TOTAL_PASS:-0} + pass))
+	TOTAL_FAIL=$((${TOTAL_FAIL:-0} + fail))
+	TOTAL_SKIP=$((${TOTAL_SKIP:-0} + skip))
+	log "$(basename "$logf"): $pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+}

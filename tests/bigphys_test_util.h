@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared helpers for the bigphys selftests.
+ *
+ * Include after kselftest_harness.h (this header includes it too).  Helpers
+ * that return int follow the ioctl convention: 0 on success, -1 and errno on
+ * failure, so tests can check exact errnos.
+ *
+ * Never use ASSERT_*() in a forked child: it longjmps into the copied test
+ * frame and would run the fixture teardown (which frees PERSIST names) in
+ * the child.  Children use CHILD_CHECK() and report through their exit code.
+ */
+#ifndef _BIGPHYS_TEST_UTIL_H
+#define _BIGPHYS_TEST_UTIL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* mremap(), as kselftest_harness.h does */
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <linux/capability.h>
+
+#include <uapi/bigphys.h>
+
+/* kselftest_harness.h itself has an unused parameter (W=1 builds). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+
+#define BP_DEV		"/dev/bigphys"
+#define BP_PAGE		4096ULL
+#define BP_PAT_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
+
+#define BP_ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((__u64)(a) - 1))
+
+static inline int bp_open(void)
+{
+	return open(BP_DEV, O_RDWR | O_CLOEXEC);
+}
+
+/* Copy @name (may be NULL for "") into a zeroed name field. */
+static inline void bp_set_name(char dst[BIGPHYS_NAME_LEN], const char *name)
+{
+	size_t len = name ? strnlen(name, BIGPHYS_NAME_LEN) : 0;
+
+	memset(dst, 0, BIGPHYS_NAME_LEN);
+	memcpy(dst, name ? name : "", len);
+}
+
+/* BIGPHYS_IOC_ALLOC; @out (optional) receives the struct after the call. */
+static inline int bp_alloc(int fd, const char *name, __u64 size, __u64 align,
+			   __u32 flags, struct bigphys_alloc *out)
+{
+	struct bigphys_alloc a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.size = size;
+	a.align = align;
+	a.flags = flags;
+	bp_set_name(a.name, name);
+	ret = ioctl(fd, BIGPHYS_IOC_ALLOC, &a);
+	if (out)
+		*out = a;
+	return ret;
+}
+
+static inline int bp_free_name(int fd, const char *name)
+{
+	struct bigphys_free f;
+
+	memset(&f, 0, sizeof(f));
+	bp_set_name(f.name, name);
+	return ioctl(fd, BIGPHYS_IOC_FREE, &f);
+}
+
+static inline int bp_free_id(int fd, __u32 id)
+{
+	struct bigphys_free f;
+
+	memset(&f, 0, sizeof(f));
+	f.id = id;
+	return ioctl(fd, BIGPHYS_IOC_FREE, &f);
+}
+
+static inline int bp_info(int fd, struct bigphys_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return ioctl(fd, BIGPHYS_IOC_INFO, info);
+}
+
+/* BIGPHYS_IOC_LIST; *@count is the capacity in and the total out. */
+static inline int bp_list(int fd, struct bigphys_region_info *regions,
+			  __u32 *count)
+{
+	struct bigphys_list l;
+	int ret;
+
+	memset(&l, 0, sizeof(l));
+	l.regions = (__u64)(uintptr_t)regions;
+	l.count = *count;
+	ret = ioctl(fd, BIGPHYS_IOC_LIST, &l);
+	*count = l.count;
+	return ret;
+}
+
+/* Find region @id in the LIST output: 0 found, -1 not found or error. */
+static inline int bp_find(int fd, __u32 id, struct bigphys_region_info *out)
+{
+	struct bigphys_region_info r[64];
+	__u32 i, n = 64;
+
+	if (bp_list(fd, r, &n))
+		return -1;
+	for (i = 0; i < n && i < 64; i++) {
+		if (r[i].id == id) {
+			*out = r[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Do the regions described by @a and @b share any byte? */
+static inline int bp_overlap(const struct bigphys_alloc *a,
+			     const struct bigphys_alloc *b)
+{
+	return a->phys_addr < b->phys_addr + b->size &&
+	       b->phys_addr < a->phys_addr + a->size;
+}
+
+/* Shared read/write mapping of @len bytes at physical address @phys. */
+static inline void *bp_map(int fd, __u64 phys, size_t len)
+{
+	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    (off_t)phys);
+}
+
+/* Pattern word @idx of pattern @seed; different seeds give different words. */
+static inline __u64 bp_word(__u64 seed, size_t idx)
+{
+	return (seed + 1) * 0x9E3779B97F4A7C15ULL ^
+	       ((__u64)idx * 0xC2B2AE3D27D4EB4FULL) ^ ((__u64)idx << 32);
+}
+
+static inline void bp_fill(void *p, size_t len, __u64 seed)
+{
+	volatile __u64 *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = bp_word(seed, i);
+}
+
+/*
+ * Check every @stride-th word (1 = every word; the last word is always
+ * checked).  Returns -1 if all match, else the byte offset of the first
+ * mismatch.
+ */
+static inline long bp_check_stride(const void *p, size_t len, __u64 seed,
+				   size_t stride)
+{
+	const volatile __u64 *w = p;
+	size_t i, n = len / 8;
+
+	for (i = 0; i < n; i += stride)
+		if (w[i] != bp_word(seed, i))
+			return (long)(i * 8);
+	if (n && w[n - 1] != bp_word(seed, n - 1))
+		return (long)((n - 1) * 8);
+	return -1;
+}
+
+static inline long bp_check(const void *p, size_t len, __u64 seed)
+{
+	return bp_check_stride(p, len, seed, 1);
+}
+
+/* -1 if every byte is 0, else the byte offset of the first nonzero word. */
+static inline long bp_check_zero(const void *p, size_t len)
+{
+	const volatile __u64 *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i])
+			return (long)(i * 8);
+	return -1;
+}
+
+/* The pat_memtype_list name of a cache type (flags & BIGPHYS_CACHE_MASK). */
+static inline const char *bp_pat_name(__u32 cache)
+{
+	switch (cache & BIGPHYS_CACHE_MASK) {
+	case BIGPHYS_CACHE_DEFAULT:
+	case BIGPHYS_CACHE_WC:
+		return "write-combining";
+	case BIGPHYS_CACHE_UC:
+		return "uncached-minus";
+	case BIGPHYS_CACHE_WB:
+		return "write-back";
+	}
+	return "?";
+}
+
+/*
+ * Count the lines of pat_memtype_list that cover exactly [@start, @end)
+ * (printed as "PAT: [mem 0x<start>-0x<end>] <type>"); with @type only the
+ * lines of that type.  Returns -1 if the list cannot be read.
+ */
+static inline int bp_pat_count(__u64 start, __u64 end, const char *type)
+{
+	unsigned long long s, e;
+	char line[256], t[64];
+	int n = 0;
+	FILE *f;
+
+	f = fopen(BP_PAT_LIST, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx] %63s", &s, &e, t) != 3)
+			continue;
+		if (s != start || e != end)
+			continue;
+		if (!type || !strcmp(type, t))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Drop @cap from the effective set of the calling process. */
+static inline int bp_drop_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[cap / 32].effective &= ~(1U << (cap % 32));
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+/* Parent/child handshake over pipes: 0 on success, -1 on EOF/error. */
+static inline int bp_sync_send(int fd)
+{
+	char c = 'x';
+
+	return write(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+static inline int bp_sync_wait(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+/* Reap @pid: its exit status, 128 + signal if killed, -1 on error. */
+static inline int bp_wait_child(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+/* For forked children: report the failing line and exit 1. */
+#define CHILD_CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "# child %s:%d: check '%s' failed (errno %d: %s)\n", \
+			__FILE__, __LINE__, #cond, errno, strerror(errno)); \
+		_exit(1);						\
+	}								\
+} while (0)
+
+/* @call must fail with errno @err. */
+#define ASSERT_ERRNO(err, call) do {					\
+	errno = 0;							\
+	ASSERT_EQ(-1, (call));						\
+	ASSERT_EQ((err), errno);					\
+} while (0)
+
+/* mmap() of [@off, @off + @len) on @fd must fail with errno @err. */
+#define ASSERT_MMAP_FAILS(err, fd, off, len, prot, flags) do {		\
+	void *__p;							\
+	errno = 0;							\
+	__p = mmap(NULL, (len), (prot), (flags), (fd), (off_t)(off));	\
+	if (__p != MAP_FAILED)						\
+		munmap(__p, (len));					\
+	ASSERT_EQ(MAP_FAILED, __p);					\
+	ASSERT_EQ((err), errno);					\
+} while (0)
+
+/* The region described by @a lies page aligned inside the pool. */
+#define ASSERT_IN_POOL(info, a) do {					\
+	ASSERT_EQ(0ULL, (a).phys_addr % BP_PAGE);			\
+	ASSERT_LE((info).pool_base, (a).phys_addr);			\
+	ASSERT_LE((a).phys_addr + (a).size,				\
+		  (info).pool_base + (info).pool_size);			\
+} while (0)
+
+/* The pool must be completely free: no region, every byte available. */
+#define ASSERT_POOL_IDLE(fd) do {					\
+	struct bigphys_info __pi;					\
+	ASSERT_EQ(0, bp_info(fd, &__pi));				\
+	ASSERT_NE(0ULL, __pi.pool_size);				\
+	ASSERT_EQ(0U, __pi.nr_regions);					\
+	ASSERT_EQ(__pi.pool_size, __pi.free_bytes);			\
+	ASSERT_EQ(__pi.pool_size, __pi.largest_free);			\
+} while (0)
+
+#define EXPECT_POOL_IDLE(fd) do {					\
+	struct bigphys_info __pi;					\
+	EXPECT_EQ(0, bp_info(fd, &__pi));				\
+	EXPECT_EQ(0U, __pi.nr_regions);					\
+	EXPECT_EQ(__pi.pool_size, __pi.free_bytes);			\
+	EXPECT_EQ(__pi.pool_size, __pi.largest_free);			\
+} while (0)
+
+/*
+ * Fixture teardown helper: kill a still running child, then (on a fresh fd,
+ * after the caller closed its own fds) check that a passing test left the
+ * pool idle, and remove the PERSIST names a failing test may have left.
+ */
+static inline void bp_teardown(struct __test_metadata *_metadata, pid_t child,
+			       const char *const *persist, size_t nr_persist)
+{
+	size_t i;
+	int fd;
+
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	fd = bp_open();
+	if (fd < 0)
+		return;
+	if (_metadata->passed)
+		EXPECT_POOL_IDLE(fd);
+	for (i = 0; i < nr_persist; i++)
+		bp_free_name(fd, persist[i]);
+	close(fd);
+}
+
+#endif /* _BIGPHYS_TEST_UTIL_H */

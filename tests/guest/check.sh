@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Guest side of `make check`: module load policy, the kselftest binaries
+# against both pool kinds, and unload rules.
+. /guest/common.sh
+MOD=/guest/bigphys.ko
+POOL="pool_base=0x10000000 pool_size=64M"
+DMAOPTS=$(cat /guest/dmaopts 2>/dev/null)
+
+# refuse_load NAME ERRNO-TEXT LOG-TEXT PARAMS...: insmod must fail with that
+# error and log one line that says how to fix the command line.
+refuse_load() {
+	local name=$1 errtext=$2 logtext=$3 out rc
+	shift 3
+	dmesg -c > /dev/null
+	out=$(insmod $MOD "$@" 2>&1)
+	rc=$?
+	check "load refused: $name" [ $rc -ne 0 ]
+	check "load errno: $name: $errtext" sh -c "echo '$out' | grep -qi '$errtext'"
+	check "load log: $name" sh -c "dmesg | grep -q '$logtext'"
+	check "not loaded after: $name" sh -c "! grep -q '^bigphys ' /proc/modules"
+}
+
+refuse_load "range in System RAM" "address already in use" \
+	"pool_base=0x1000000 pool_size=0x1000000 overlaps System RAM: reserve the range at boot with memmap=" \
+	pool_base=0x1000000 pool_size=16M
+refuse_load "unaligned base" "invalid argument" "must be page aligned" \
+	pool_base=0x10000800 pool_size=1M
+refuse_load "base without size" "invalid argument" \
+	"pool_base= and pool_size= must be given together" pool_base=0x10000000
+refuse_load "not a number" "invalid argument" "not a number" \
+	pool_base=0x10000000 pool_size=lots
+refuse_load "not reserved (beyond RAM)" "invalid argument" \
+	"is not wholly a reserved memory range" pool_base=0x40000000 pool_size=1M
+refuse_load "straddles the reserved end" "invalid argument" \
+	"is not wholly a reserved memory range" pool_base=0x13f00000 pool_size=2M
+
+# No parameters: a fallback pool from the page allocator.
+dmesg -c > /dev/null
+check "load without parameters" insmod $MOD $DMAOPTS
+check "fallback pool logs how to reserve more" sh -c "dmesg | grep -q 'for a bigger pool boot with memmap='"
+check "/dev/bigphys is 0600 root:root" [ "$(stat -c '%a %u %g' /dev/bigphys)" = "600 0 0" ]
+run_tap alloc_test
+run_tap mmap_test
+check "unload fallback pool" rmmod bigphys
+
+# The boot-reserved range.
+check "load with the reserved range" insmod $MOD $POOL $DMAOPTS
+check "range claimed in /proc/iomem" sh -c "grep -q '10000000-13ffffff : bigphys' /proc/iomem"
+check "second claim of the range refused" sh -c "! insmod $MOD $POOL 2>/dev/null"
+run_tap alloc_test
+run_tap mmap_test
+for t in /guest/*_test; do
+	case $t in */alloc_test|*/mmap_test) continue ;; esac
+	run_tap "$t"
+done
+
+# Unloading: refused while an fd is open or a PERSIST region exists.
+exec 3</dev/bigphys
+check "unload refused while /dev/bigphys is open" sh -c "! rmmod bigphys 2>/dev/null"
+exec 3<&-
+check "persist region created" bigphysctl alloc keep 1M --persist
+check "unload refused while a PERSIST region exists" sh -c "! rmmod bigphys 2>/dev/null"
+check "persist region freed" bigphysctl free keep
+check "unload when unused" rmmod bigphys
+check "range released from /proc/iomem" sh -c "! grep -q bigphys /proc/iomem"

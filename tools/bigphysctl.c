@@ -1,0 +1,1006 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bigphysctl - command-line client for /dev/bigphys.
+ *
+ * Usage: bigphysctl [-d DEVICE] COMMAND [ARGS...]   (see usage() below)
+ *
+ * Every error is one line on stderr, "bigphysctl: <what>: <strerror(errno)>".
+ * Exit status: 0 success, 1 the operation failed, 2 usage error.
+ */
+#define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uapi/bigphys.h>
+
+#include "regimage.h"
+
+#define RC_OK		0
+#define RC_FAIL		1
+#define RC_USAGE	2
+
+#define NSEC_PER_SEC	1000000000ULL
+#define PROGRESS_MS	100		/* progress line redraw interval */
+#define DEFAULT_TIMEOUT	60		/* seconds to wait for a DMA job */
+#define COPY_CHUNK	(64 * 1024)	/* binary image copy buffer */
+#define TEXT_PROBE	4096		/* bytes looked at to tell text from binary */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *dev_path = "/dev/bigphys";
+static const char *cmd_name;		/* current command, for messages */
+
+static void usage(FILE *f)
+{
+	fputs("Usage: bigphysctl [-d DEVICE] COMMAND [ARGS...]\n"
+	      "\n"
+	      "Commands:\n"
+	      "  info                     pool state and the DMA devices bound to bigphys\n"
+	      "  list                     table of the regions in the pool\n"
+	      "  alloc NAME SIZE [--cached|--wc|--uc] [--persist] [--align A]\n"
+	      "                           create a named region (or attach to an existing one)\n"
+	      "  free NAME                remove a region's name (and its persist hold)\n"
+	      "  load NAME FILE           write a register image into a region: text lines\n"
+	      "                           \"OFFSET VALUE\" ('#' comments), or a raw binary\n"
+	      "  push NAME --dev-addr A [--offset O] [--len L] [--dev N] [--timeout S]\n"
+	      "                           DMA region -> device, wait for the end\n"
+	      "  readback NAME --dev-addr A [--offset O] [--len L] [--dev N] [--timeout S]\n"
+	      "                           DMA device -> region, wait for the end\n"
+	      "  dump NAME [--offset O] [--len L]\n"
+	      "                           hexdump of a region\n"
+	      "\n"
+	      "Options:\n"
+	      "  -d, --device DEVICE      device node (default /dev/bigphys)\n"
+	      "  -h, --help               show this help\n"
+	      "\n"
+	      "Numbers are decimal or 0x hex; SIZE, A, O and L also take a k, m or g suffix\n"
+	      "(KiB, MiB, GiB).  --len defaults to the rest of the region, --dev to 0,\n"
+	      "--timeout to 60 seconds (0: no limit).\n"
+	      "Exit status: 0 success, 1 operation failed, 2 usage error.\n", f);
+}
+
+static void vreport(const char *fmt, va_list ap)
+{
+	int err = errno;
+
+	fputs("bigphysctl: ", stderr);
+	if (cmd_name)
+		fprintf(stderr, "%s: ", cmd_name);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+}
+
+/* Report a failed operation (errno is already set); returns RC_FAIL. */
+static int __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	return RC_FAIL;
+}
+
+/* Report a usage error with errno @err; returns RC_USAGE. */
+static int __attribute__((format(printf, 2, 3))) usage_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	errno = err;
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	return RC_USAGE;
+}
+
+/*
+ * getopt_long() wrapper: returns the next option, -1 at the end, or '?'
+ * after reporting an unknown option or a missing argument.
+ */
+static int next_opt(int argc, char **argv, const char *shortopts,
+		    const struct option *longopts)
+{
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (c == ':') {
+		usage_err(EINVAL, "option '%s' needs an argument", argv[optind - 1]);
+		return '?';
+	}
+	if (c == '?') {
+		if (optopt > 0 && optopt < 256)
+			usage_err(EINVAL, "unknown option '-%c'", optopt);
+		else
+			usage_err(EINVAL, "bad option '%s'", argv[optind - 1]);
+	}
+	return c;
+}
+
+/* Check that exactly @want positional arguments are left. */
+static int check_args(int argc, char **argv, int want, const char *what)
+{
+	int have = argc - optind;
+
+	if (have < want)
+		return usage_err(EINVAL, "missing %s", what);
+	if (have > want)
+		return usage_err(EINVAL, "unexpected argument '%s'", argv[optind + want]);
+	return RC_OK;
+}
+
+static int check_name(const char *name)
+{
+	if (!name[0])
+		return usage_err(EINVAL, "empty region name");
+	if (strlen(name) >= BIGPHYS_NAME_LEN)
+		return usage_err(ENAMETOOLONG, "region name '%s'", name);
+	return RC_OK;
+}
+
+static int get_size(const char *opt, const char *s, uint64_t *val)
+{
+	if (parse_size(s, val))
+		return usage_err(errno, "bad %s '%s'", opt, s);
+	return RC_OK;
+}
+
+static int get_u32(const char *opt, const char *s, uint32_t *val)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v))
+		return usage_err(errno, "bad %s '%s'", opt, s);
+	if (v > UINT32_MAX)
+		return usage_err(ERANGE, "bad %s '%s'", opt, s);
+	*val = (uint32_t)v;
+	return RC_OK;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static const char *fmt_size(uint64_t n, char *buf, size_t len)
+{
+	static const char * const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double d = n;
+	int i = -1;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+		return buf;
+	}
+	while (d >= 1024 && i < 3) {
+		d /= 1024;
+		i++;
+	}
+	snprintf(buf, len, "%.1f %s", d, units[i]);
+	return buf;
+}
+
+static const char *fmt_ns(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else if (ns < NSEC_PER_SEC)
+		snprintf(buf, len, "%.1f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2f s", ns / 1e9);
+	return buf;
+}
+
+static const char *cache_name(uint32_t flags)
+{
+	switch (flags & BIGPHYS_CACHE_MASK) {
+	case BIGPHYS_CACHE_WC:
+		return "wc";
+	case BIGPHYS_CACHE_WB:
+		return "wb";
+	case BIGPHYS_CACHE_UC:
+		return "uc";
+	default:
+		return "default";
+	}
+}
+
+static int open_dev(void)
+{
+	int fd = open(dev_path, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fail("%s", dev_path);
+	return fd;
+}
+
+/* Attach to the existing region @name (no CREATE): any size, any cache type. */
+static int attach(int fd, const char *name, struct bigphys_alloc *a)
+{
+	memset(a, 0, sizeof(*a));
+	strcpy(a->name, name);		/* length checked by check_name() */
+	if (ioctl(fd, BIGPHYS_IOC_ALLOC, a)) {
+		fail("attach '%s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Map the whole region: its mmap() offset is its physical address. */
+static void *map_region(int fd, const struct bigphys_alloc *a, const char *name, int prot)
+{
+	void *p = mmap(NULL, a->size, prot, MAP_SHARED, fd, (off_t)a->phys_addr);
+
+	if (p == MAP_FAILED) {
+		fail("mmap '%s' (%llu bytes at 0x%llx)", name, (unsigned long long)a->size,
+		     (unsigned long long)a->phys_addr);
+		return NULL;
+	}
+	return p;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct bigphys_info info;
+	char b1[32], b2[32];
+	int c, fd, rc = RC_OK;
+	uint32_t i;
+
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		if (c != 'h')
+			return RC_USAGE;
+		usage(stdout);
+		return RC_OK;
+	}
+	if (check_args(argc, argv, 0, ""))
+		return RC_USAGE;
+
+	fd = open_dev();
+	if (fd < 0)
+		return RC_FAIL;
+	memset(&info, 0, sizeof(info));
+	if (ioctl(fd, BIGPHYS_IOC_INFO, &info)) {
+		rc = fail("BIGPHYS_IOC_INFO");
+		goto out;
+	}
+
+	printf("pool:     0x%llx-0x%llx, %llu bytes (%s)\n",
+	       (unsigned long long)info.pool_base,
+	       (unsigned long long)(info.pool_base + info.pool_size - 1),
+	       (unsigned long long)info.pool_size, fmt_size(info.pool_size, b1, sizeof(b1)));
+	printf("kind:     ");
+	if (info.flags & BIGPHYS_POOL_RESERVED)
+		printf("boot-reserved range (memmap=)\n");
+	else if (info.flags & BIGPHYS_POOL_PAGES)
+		printf("page allocator block (fallback)\n");
+	else
+		printf("unknown (flags 0x%x)\n", info.flags);
+	/* "(all)" when nothing is allocated: scripts look for it. */
+	printf("free:     %llu bytes (%s)\n", (unsigned long long)info.free_bytes,
+	       info.free_bytes == info.pool_size ? "all" :
+	       fmt_size(info.free_bytes, b1, sizeof(b1)));
+	printf("largest:  %llu bytes (%s) free in one block\n",
+	       (unsigned long long)info.largest_free,
+	       fmt_size(info.largest_free, b2, sizeof(b2)));
+	printf("regions:  %u\n", info.nr_regions);
+	printf("devices:  %u\n", info.nr_devices);
+
+	for (i = 0; i < info.nr_devices; i++) {
+		struct bigphys_dev_info dev;
+
+		memset(&dev, 0, sizeof(dev));
+		dev.index = i;
+		if (ioctl(fd, BIGPHYS_IOC_DEV_INFO, &dev)) {
+			rc = fail("BIGPHYS_IOC_DEV_INFO %u", i);
+			continue;
+		}
+		dev.name[BIGPHYS_NAME_LEN - 1] = '\0';
+		printf("device %u: %s, %04x:%04x, %s\n", i, dev.name, dev.vendor, dev.device,
+		       dev.flags & BIGPHYS_DEV_MSI ? "MSI" : "INTx");
+		printf("          dma mask 0x%llx, max chunk %llu bytes\n",
+		       (unsigned long long)dev.dma_mask, (unsigned long long)dev.max_chunk);
+		printf("          window 0x%llx-0x%llx (%llu bytes)\n",
+		       (unsigned long long)dev.window_base,
+		       (unsigned long long)(dev.window_base + dev.window_size - 1),
+		       (unsigned long long)dev.window_size);
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct bigphys_region_info *regions = NULL;
+	struct bigphys_list list;
+	int c, fd, width = 4, rc = RC_OK;
+	uint32_t i, cap = 0;
+
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		if (c != 'h')
+			return RC_USAGE;
+		usage(stdout);
+		return RC_OK;
+	}
+	if (check_args(argc, argv, 0, ""))
+		return RC_USAGE;
+
+	fd = open_dev();
+	if (fd < 0)
+		return RC_FAIL;
+
+	/* Ask for the count first; retry if regions appear in between. */
+	for (;;) {
+		memset(&list, 0, sizeof(list));
+		list.regions = (uintptr_t)regions;
+		list.count = cap;
+		if (ioctl(fd, BIGPHYS_IOC_LIST, &list)) {
+			rc = fail("BIGPHYS_IOC_LIST");
+			goto out;
+		}
+		if (list.count <= cap)
+			break;
+		cap = list.count;
+		free(regions);
+		regions = calloc(cap, sizeof(*regions));
+		if (!regions) {
+			rc = fail("LIST of %u regions", cap);
+			goto out;
+		}
+	}
+
+	if (!list.count) {
+		printf("no regions\n");
+		goto out;
+	}
+	for (i = 0; i < list.count; i++) {
+		regions[i].name[BIGPHYS_NAME_LEN - 1] = '\0';
+		if ((int)strlen(regions[i].name) > width)
+			width = strlen(regions[i].name);
+	}
+
+	printf("%6s  %-*s  %18s  %12s  %-7s  %7s  %5s  %5s  %5s\n", "ID", width, "NAME", "PHYS",
+	       "SIZE", "CACHE", "PERSIST", "FILES", "MAPS", "DMA");
+	for (i = 0; i < list.count; i++) {
+		const struct bigphys_region_info *r = &regions[i];
+
+		printf("%6u  %-*s  %#18llx  %12llu  %-7s  %7s  %5u  %5u  %5u\n", r->id, width,
+		       r->name[0] ? r->name : "-", (unsigned long long)r->phys_addr,
+		       (unsigned long long)r->size,
+		       cache_name(r->flags), r->flags & BIGPHYS_ALLOC_PERSIST ? "yes" : "no",
+		       r->nr_files, r->nr_maps, r->nr_dma);
+	}
+out:
+	free(regions);
+	close(fd);
+	return rc;
+}
+
+enum { OPT_CACHED = 256, OPT_WC, OPT_UC, OPT_PERSIST, OPT_ALIGN, OPT_DEV_ADDR, OPT_OFFSET,
+	OPT_LEN, OPT_DEV, OPT_TIMEOUT };
+
+static int cmd_alloc(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cached", no_argument, NULL, OPT_CACHED },
+		{ "wc", no_argument, NULL, OPT_WC },
+		{ "uc", no_argument, NULL, OPT_UC },
+		{ "persist", no_argument, NULL, OPT_PERSIST },
+		{ "align", required_argument, NULL, OPT_ALIGN },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	uint32_t cache = BIGPHYS_CACHE_DEFAULT, want;
+	struct bigphys_alloc a;
+	uint64_t size, align = 0;
+	bool persist = false;
+	const char *name;
+	char buf[32];
+	int c, fd;
+
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case OPT_CACHED:
+		case OPT_WC:
+		case OPT_UC:
+			want = c == OPT_CACHED ? BIGPHYS_CACHE_WB :
+			       c == OPT_WC ? BIGPHYS_CACHE_WC : BIGPHYS_CACHE_UC;
+			if (cache != BIGPHYS_CACHE_DEFAULT && cache != want)
+				return usage_err(EINVAL, "more than one cache type");
+			cache = want;
+			break;
+		case OPT_PERSIST:
+			persist = true;
+			break;
+		case OPT_ALIGN:
+			if (get_size("--align", optarg, &align))
+				return RC_USAGE;
+			break;
+		case 'h':
+			usage(stdout);
+			return RC_OK;
+		default:
+			return RC_USAGE;
+		}
+	}
+	if (check_args(argc, argv, 2, "NAME and SIZE"))
+		return RC_USAGE;
+	name = argv[optind];
+	if (check_name(name) || get_size("SIZE", argv[optind + 1], &size))
+		return RC_USAGE;
+	if (!size)
+		return usage_err(EINVAL, "bad SIZE '%s'", argv[optind + 1]);
+
+	fd = open_dev();
+	if (fd < 0)
+		return RC_FAIL;
+
+	memset(&a, 0, sizeof(a));
+	a.size = size;
+	a.align = align;
+	a.flags = BIGPHYS_ALLOC_CREATE | cache | (persist ? BIGPHYS_ALLOC_PERSIST : 0);
+	strcpy(a.name, name);
+	if (ioctl(fd, BIGPHYS_IOC_ALLOC, &a)) {
+		fail("create '%s' (%llu bytes)", name, (unsigned long long)size);
+		close(fd);
+		return RC_FAIL;
+	}
+
+	printf("%s: id %u, phys 0x%llx, size %llu (%s), cache %s%s\n", name, a.id,
+	       (unsigned long long)a.phys_addr, (unsigned long long)a.size,
+	       fmt_size(a.size, buf, sizeof(buf)), cache_name(a.flags),
+	       a.flags & BIGPHYS_ALLOC_PERSIST ? ", persist" : "");
+	if (!(a.flags & BIGPHYS_ALLOC_PERSIST))
+		printf("note: '%s' is gone when bigphysctl exits (no --persist)\n", name);
+	close(fd);
+	return RC_OK;
+}
+
+static int cmd_free(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct bigphys_free f;
+	const char *name;
+	int c, fd, rc = RC_OK;
+
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		if (c != 'h')
+			return RC_USAGE;
+		usage(stdout);
+		return RC_OK;
+	}
+	if (check_args(argc, argv, 1, "NAME"))
+		return RC_USAGE;
+	name = argv[optind];
+	if (check_name(name))
+		return RC_USAGE;
+
+	fd = open_dev();
+	if (fd < 0)
+		return RC_FAIL;
+	memset(&f, 0, sizeof(f));
+	strcpy(f.name, name);
+	if (ioctl(fd, BIGPHYS_IOC_FREE, &f))
+		rc = fail("free '%s'", name);
+	else
+		printf("freed '%s'\n", name);
+	close(fd);
+	return rc;
+}
+
+/* Write a text register image; nothing is written if any offset is outside. */
+static int load_text(FILE *f, const char *file, const char *name, void *map, uint64_t size)
+{
+	struct regimage img = { 0 };
+	uint32_t *regs = map;
+	char what[256];
+	size_t i;
+
+	if (fseek(f, 0, SEEK_SET))
+		return fail("%s: rewind", file);
+	if (regimage_parse(f, file, &img, what, sizeof(what)))
+		return fail("%s", what);
+
+	for (i = 0; i < img.nr; i++) {
+		const struct regimage_reg *r = &img.regs[i];
+
+		if (r->offset >= size || size - r->offset < 4) {
+			errno = ERANGE;
+			fail("%s:%u: offset 0x%llx is outside region '%s' (%llu bytes)",
+			     file, r->line, (unsigned long long)r->offset, name,
+			     (unsigned long long)size);
+			regimage_free(&img);
+			return RC_FAIL;
+		}
+	}
+	for (i = 0; i < img.nr; i++)
+		regs[img.regs[i].offset / 4] = img.regs[i].value;
+	/* Push the stores out of the write-combining buffers. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	printf("%s: wrote %zu register%s from %s (text image)\n", name, img.nr,
+	       img.nr == 1 ? "" : "s", file);
+	regimage_free(&img);
+	return RC_OK;
+}
+
+/* Copy a raw binary image to the start of the region. */
+static int load_binary(FILE *f, const char *file, const char *name, void *map, uint64_t size,
+		       const void *head, size_t head_len)
+{
+	uint64_t done = head_len;
+	struct stat st;
+	char *buf;
+	size_t n;
+
+	if (fstat(fileno(f), &st))
+		return fail("%s", file);
+	if ((S_ISREG(st.st_mode) && (uint64_t)st.st_size > size) || head_len > size) {
+		errno = EFBIG;
+		return fail("%s (%llu bytes) does not fit in region '%s' (%llu bytes)", file,
+			    (unsigned long long)st.st_size, name, (unsigned long long)size);
+	}
+
+	buf = malloc(COPY_CHUNK);
+	if (!buf)
+		return fail("%s", file);
+	memcpy(map, head, head_len);
+	while ((n = fread(buf, 1, COPY_CHUNK, f)) > 0) {
+		if (n > size - done) {
+			errno = EFBIG;
+			free(buf);
+			return fail("%s does not fit in region '%s' (%llu bytes)", file, name,
+				    (unsigned long long)size);
+		}
+		memcpy((char *)map + done, buf, n);
+		done += n;
+	}
+	free(buf);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (ferror(f))
+		return fail("%s: read", file);
+
+	printf("%s: copied %llu bytes from %s (binary image)\n", name,
+	       (unsigned long long)done, file);
+	return RC_OK;
+}
+
+static int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	static char head[TEXT_PROBE];
+	const char *name, *file;
+	struct bigphys_alloc a;
+	int c, fd, rc;
+	void *map;
+	size_t n;
+	FILE *f;
+
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		if (c != 'h')
+			return RC_USAGE;
+		usage(stdout);
+		return RC_OK;
+	}
+	if (check_args(argc, argv, 2, "NAME and FILE"))
+		return RC_USAGE;
+	name = argv[optind];
+	file = argv[optind + 1];
+	if (check_name(name))
+		return RC_USAGE;
+
+	f = fopen(file, "r");
+	if (!f)
+		return fail("%s", file);
+	n = fread(head, 1, sizeof(head), f);
+	if (ferror(f)) {
+		fclose(f);
+		return fail("%s: read", file);
+	}
+
+	fd = open_dev();
+	if (fd < 0) {
+		fclose(f);
+		return RC_FAIL;
+	}
+	rc = RC_FAIL;
+	if (attach(fd, name, &a))
+		goto out;
+	map = map_region(fd, &a, name, PROT_READ | PROT_WRITE);
+	if (!map)
+		goto out;
+
+	if (regimage_is_text(head, n))
+		rc = load_text(f, file, name, map, a.size);
+	else
+		rc = load_binary(f, file, name, map, a.size, head, n);
+	munmap(map, a.size);
+out:
+	close(fd);
+	fclose(f);
+	return rc;
+}
+
+static void clear_progress(bool tty)
+{
+	if (tty) {
+		fputs("\r\033[K", stdout);
+		fflush(stdout);
+	}
+}
+
+/*
+ * Wait for DMA job @cookie, at most @timeout_ns (0: no limit).  On a
+ * terminal, poll() the fd (it turns readable when a job finishes) with a
+ * 100 ms timeout and redraw a progress line in between; otherwise just block
+ * in WAIT_DMA.
+ */
+static int wait_job(int fd, uint64_t cookie, uint64_t timeout_ns, const char *label,
+		    struct bigphys_dma_wait *w)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	uint64_t start = now_ns(), now = start, deadline;
+	char buf[32];
+
+	deadline = timeout_ns ? start + timeout_ns : UINT64_MAX;
+	for (;;) {
+		memset(w, 0, sizeof(*w));
+		w->cookie = cookie;
+		if (tty) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			if (poll(&pfd, 1, PROGRESS_MS) < 0 && errno != EINTR) {
+				clear_progress(tty);
+				fail("poll");
+				return -1;
+			}
+			w->timeout_ns = 0;	/* only look, the poll() slept */
+		} else {
+			/* Block a second at a time at most; 0 would not block. */
+			w->timeout_ns = deadline - now < NSEC_PER_SEC ? deadline - now :
+					NSEC_PER_SEC;
+		}
+		if (!ioctl(fd, BIGPHYS_IOC_WAIT_DMA, w)) {
+			clear_progress(tty);
+			return 0;
+		}
+		if (errno != ETIMEDOUT && errno != EINTR) {
+			clear_progress(tty);
+			fail("wait for DMA job %llu", (unsigned long long)cookie);
+			return -1;
+		}
+
+		now = now_ns();
+		if (now >= deadline) {
+			clear_progress(tty);
+			errno = ETIMEDOUT;
+			fail("DMA job %llu still running after %s", (unsigned long long)cookie,
+			     fmt_ns(now - start, buf, sizeof(buf)));
+			return -1;
+		}
+		if (tty) {
+			printf("\r%s ... %.1f s", label, (now - start) / 1e9);
+			fflush(stdout);
+		}
+	}
+}
+
+static int cmd_dma(int argc, char **argv, bool from_dev)
+{
+	static const struct option opts[] = {
+		{ "dev-addr", required_argument, NULL, OPT_DEV_ADDR },
+		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "len", required_argument, NULL, OPT_LEN },
+		{ "dev", required_argument, NULL, OPT_DEV },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	uint64_t dev_addr = 0, offset = 0, len = 0, timeout = DEFAULT_TIMEOUT;
+	bool have_dev_addr = false, have_len = false;
+	struct bigphys_dma_wait w;
+	struct bigphys_alloc a;
+	struct bigphys_dma d;
+	char label[160], b1[32];
+	const char *name;
+	uint32_t dev = 0;
+	int c, fd, rc = RC_FAIL;
+
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case OPT_DEV_ADDR:
+			if (parse_u64(optarg, &dev_addr))
+				return usage_err(errno, "bad --dev-addr '%s'", optarg);
+			have_dev_addr = true;
+			break;
+		case OPT_OFFSET:
+			if (get_size("--offset", optarg, &offset))
+				return RC_USAGE;
+			break;
+		case OPT_LEN:
+			if (get_size("--len", optarg, &len))
+				return RC_USAGE;
+			if (!len)
+				return usage_err(EINVAL, "bad --len '%s'", optarg);
+			have_len = true;
+			break;
+		case OPT_DEV:
+			if (get_u32("--dev", optarg, &dev))
+				return RC_USAGE;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_u64(optarg, &timeout) || timeout > UINT64_MAX / NSEC_PER_SEC)
+				return usage_err(errno == ERANGE ? ERANGE : EINVAL,
+						 "bad --timeout '%s'", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return RC_OK;
+		default:
+			return RC_USAGE;
+		}
+	}
+	if (check_args(argc, argv, 1, "NAME"))
+		return RC_USAGE;
+	name = argv[optind];
+	if (check_name(name))
+		return RC_USAGE;
+	if (!have_dev_addr)
+		return usage_err(EINVAL, "missing --dev-addr");
+
+	fd = open_dev();
+	if (fd < 0)
+		return RC_FAIL;
+	if (attach(fd, name, &a))
+		goto out;
+	if (offset >= a.size) {
+		errno = EINVAL;
+		fail("offset 0x%llx is outside region '%s' (%llu bytes)",
+		     (unsigned long long)offset, name, (unsigned long long)a.size);
+		goto out;
+	}
+	if (!have_len)
+		len = a.size - offset;
+	if (len > a.size - offset) {
+		errno = EINVAL;
+		fail("offset 0x%llx + %llu bytes is outside region '%s' (%llu bytes)",
+		     (unsigned long long)offset, (unsigned long long)len, name,
+		     (unsigned long long)a.size);
+		goto out;
+	}
+
+	memset(&d, 0, sizeof(d));
+	d.region_id = a.id;
+	d.dev_index = dev;
+	d.flags = from_dev ? BIGPHYS_DMA_FROM_DEVICE : 0;
+	d.offset = offset;
+	d.len = len;
+	d.dev_addr = dev_addr;
+	if (ioctl(fd, BIGPHYS_IOC_STRT_DMA, &d)) {
+		fail("start DMA of %llu bytes %s device %u at 0x%llx", (unsigned long long)len,
+		     from_dev ? "from" : "to", dev, (unsigned long long)dev_addr);
+		goto out;
+	}
+
+	snprintf(label, sizeof(label), "%s: %llu bytes %s device %u at 0x%llx", cmd_name,
+		 (unsigned long long)len, from_dev ? "from" : "to", dev,
+		 (unsigned long long)dev_addr);
+	if (wait_job(fd, d.cookie, timeout * NSEC_PER_SEC, label, &w))
+		goto out;
+	if (w.status) {
+		errno = -w.status;
+		fail("DMA job %llu failed after %llu of %llu bytes", (unsigned long long)d.cookie,
+		     (unsigned long long)w.bytes, (unsigned long long)len);
+		goto out;
+	}
+
+	printf("%s: %llu bytes %s '%s'+0x%llx %s device %u at 0x%llx in %s", cmd_name,
+	       (unsigned long long)w.bytes, from_dev ? "into" : "from", name,
+	       (unsigned long long)offset,
+	       from_dev ? "from" : "to", dev, (unsigned long long)dev_addr,
+	       fmt_ns(w.duration_ns, b1, sizeof(b1)));
+	if (w.duration_ns)
+		printf(" (%s/s)", fmt_size(w.bytes * (double)NSEC_PER_SEC / w.duration_ns, b1,
+					   sizeof(b1)));
+	printf("\n");
+	rc = RC_OK;
+out:
+	close(fd);
+	return rc;
+}
+
+static int cmd_push(int argc, char **argv)
+{
+	return cmd_dma(argc, argv, false);
+}
+
+static int cmd_readback(int argc, char **argv)
+{
+	return cmd_dma(argc, argv, true);
+}
+
+/* hexdump -C style: offset, 16 bytes in two groups, ASCII; '*' for repeats. */
+static void hexdump(const unsigned char *base, uint64_t start, uint64_t len)
+{
+	unsigned char line[16], prev[16];
+	bool have_prev = false, squeezing = false;
+	uint64_t off;
+	size_t i, n;
+
+	for (off = start; off < start + len; off += 16) {
+		n = start + len - off < 16 ? start + len - off : 16;
+		memcpy(line, base + off, n);
+		if (n == 16 && have_prev && !memcmp(line, prev, 16)) {
+			if (!squeezing)
+				printf("*\n");
+			squeezing = true;
+			continue;
+		}
+		squeezing = false;
+		have_prev = n == 16;
+		memcpy(prev, line, n);
+
+		printf("%08llx ", (unsigned long long)off);
+		for (i = 0; i < 16; i++) {
+			if (i == 8)
+				putchar(' ');
+			if (i < n)
+				printf(" %02x", line[i]);
+			else
+				printf("   ");
+		}
+		printf("  |");
+		for (i = 0; i < n; i++)
+			putchar(line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '.');
+		printf("|\n");
+	}
+	printf("%08llx\n", (unsigned long long)(start + len));
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "len", required_argument, NULL, OPT_LEN },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	uint64_t offset = 0, len = 0;
+	struct bigphys_alloc a;
+	bool have_len = false;
+	const char *name;
+	int c, fd, rc = RC_FAIL;
+	void *map;
+
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case OPT_OFFSET:
+			if (get_size("--offset", optarg, &offset))
+				return RC_USAGE;
+			break;
+		case OPT_LEN:
+			if (get_size("--len", optarg, &len))
+				return RC_USAGE;
+			have_len = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return RC_OK;
+		default:
+			return RC_USAGE;
+		}
+	}
+	if (check_args(argc, argv, 1, "NAME"))
+		return RC_USAGE;
+	name = argv[optind];
+	if (check_name(name))
+		return RC_USAGE;
+
+	fd = open_dev();
+	if (fd < 0)
+		return RC_FAIL;
+	if (attach(fd, name, &a))
+		goto out;
+	if (offset > a.size || (have_len && len > a.size - offset)) {
+		errno = EINVAL;
+		fail("offset 0x%llx + %llu bytes is outside region '%s' (%llu bytes)",
+		     (unsigned long long)offset, (unsigned long long)len, name,
+		     (unsigned long long)a.size);
+		goto out;
+	}
+	if (!have_len)
+		len = a.size - offset;
+
+	map = map_region(fd, &a, name, PROT_READ);
+	if (!map)
+		goto out;
+	hexdump(map, offset, len);
+	munmap(map, a.size);
+	rc = RC_OK;
+out:
+	close(fd);
+	return rc;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "info", cmd_info },
+	{ "list", cmd_list },
+	{ "alloc", cmd_alloc },
+	{ "free", cmd_free },
+	{ "load", cmd_load },
+	{ "push", cmd_push },
+	{ "readback", cmd_readback },
+	{ "dump", cmd_dump },
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	size_t i;
+	int c;
+
+	opterr = 0;	/* next_opt() reports errors in our format */
+	/* '+': stop at the command; its options are parsed by the command. */
+	while ((c = next_opt(argc, argv, "+:d:h", opts)) != -1) {
+		switch (c) {
+		case 'd':
+			dev_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return RC_OK;
+		default:
+			return RC_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return usage_err(EINVAL, "missing command (try 'bigphysctl --help')");
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(argv[optind], commands[i].name))
+			continue;
+		cmd_name = commands[i].name;
+		argc -= optind;
+		argv += optind;
+		optind = 0;	/* restart getopt on the command's arguments */
+		return commands[i].fn(argc, argv);
+	}
+	return usage_err(EINVAL, "unknown command '%s'", argv[optind]);
+}
