@@ -22,7 +22,8 @@ static int bigphys_name_check(const char *name)
 	if (len == BIGPHYS_NAME_LEN)
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+		if (!isascii(name[i]) ||
+		    (!isalnum(name[i]) && !strchr("._-", name[i])))
 			return -EINVAL;
 	return 0;
 }

@@ -3,10 +3,13 @@
  * Map regions into user space like shared memory.
  *
  * The mmap offset is a physical address inside a region attached to the
- * file.  The mapping is remap_pfn_range() (VM_PFNMAP: no struct page
- * refcounting) with the region's cache type; each VMA holds a region
- * reference, so fork, partial munmap and mremap keep the memory alive until
- * the last piece goes.
+ * file.  The mapping is VM_PFNMAP (no struct page refcounting), filled in
+ * completely at mmap time, with the region's cache type: the PFNs are
+ * inserted one by one so that x86 PAT gives each page the memtype the
+ * region registered (see bigphys_pool.c); the result is what
+ * remap_pfn_range() would map, without its range tracking.  Each VMA holds a
+ * region reference, so fork, partial munmap and mremap keep the memory alive
+ * until the last piece goes.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -30,9 +33,20 @@ static void bigphys_vm_close(struct vm_area_struct *vma)
 	bigphys_region_put(r);
 }
 
+/*
+ * mmap() fills the whole VMA, so this only runs if page tables were dropped
+ * behind our back.  vm_pgoff is the PFN of vm_start, so pgoff is the PFN.
+ */
+static vm_fault_t bigphys_vm_fault(struct vm_fault *vmf)
+{
+	return vmf_insert_pfn_prot(vmf->vma, vmf->address, vmf->pgoff,
+				   vmf->vma->vm_page_prot);
+}
+
 static const struct vm_operations_struct bigphys_vm_ops = {
 	.open = bigphys_vm_open,
 	.close = bigphys_vm_close,
+	.fault = bigphys_vm_fault,
 };
 
 static pgprot_t bigphys_pgprot(u32 flags, pgprot_t prot)
@@ -54,16 +68,16 @@ static pgprot_t bigphys_pgprot(u32 flags, pgprot_t prot)
  *
  * Context: mmap_lock held for writing; takes bigphys_lock.
  * Return: 0; -EINVAL for MAP_PRIVATE or a range that is not wholly inside
- * one region attached to @file; -EPERM for PROT_EXEC; the error of
- * remap_pfn_range().  mprotect(PROT_EXEC) later fails with -EACCES and
+ * one region attached to @file; -EPERM for PROT_EXEC; -ENOMEM when page
+ * tables cannot be allocated.  mprotect(PROT_EXEC) later fails with -EACCES and
  * mremap() growth with -EFAULT.
  */
 int bigphys_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	unsigned long len = vma->vm_end - vma->vm_start;
+	unsigned long addr, len = vma->vm_end - vma->vm_start;
+	unsigned long pfn = vma->vm_pgoff;
 	struct bigphys_region *r;
 	phys_addr_t phys;
-	int err;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
@@ -78,13 +92,15 @@ int bigphys_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	vm_flags_clear(vma, VM_MAYEXEC);
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = bigphys_pgprot(r->flags, vma->vm_page_prot);
-	err = remap_pfn_range(vma, vma->vm_start, vma->vm_pgoff, len,
-			      vma->vm_page_prot);
-	if (err) {
-		bigphys_region_put(r);
-		return err;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		if (vmf_insert_pfn_prot(vma, addr, pfn++, vma->vm_page_prot) !=
+		    VM_FAULT_NOPAGE) {
+			/* mmap_region() zaps what was inserted. */
+			bigphys_region_put(r);
+			return -ENOMEM;
+		}
 	}
 	/* From here on the VMA owns the reference: close() drops it. */
 	vma->vm_private_data = r;

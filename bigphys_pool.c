@@ -8,17 +8,22 @@
  * genalloc carves regions out of it.
  *
  * Caching.  x86 PAT refuses or silently changes a user mapping whose memory
- * type differs from another mapping of the same physical page.  So every
- * mapping of a region uses the region's one cache type:
- *  - reserved range: it has no kernel mapping.  A region is zeroed through a
- *    temporary write-back memremap(), its cache lines are flushed when the
- *    region is WC or UC, and the temporary mapping is gone before any user
- *    can map the region.  User mappings then get exactly the type they ask
- *    for (pat_memtype_list shows it).
+ * type differs from another mapping of the same physical page, so every
+ * mapping of a region uses the region's one cache type, and the region
+ * itself holds that type in PAT for its whole life:
+ *  - reserved range: the kernel does not map it.  Each region keeps a kernel
+ *    mapping of its own type (ioremap_wc/ioremap_cache/ioremap), which
+ *    registers the memtype; it also zeroes the region.  A write-back region
+ *    is flushed from the CPU caches before it goes back to the pool, so no
+ *    dirty line can land on memory another region later uses as WC/UC.
  *  - page-allocator block: it is in the kernel's direct map (write-back).
  *    For a WC or UC region set_memory_wc/uc() changes the direct map and
- *    records the memory type of those pages, so remap_pfn_range() grants
- *    that type; set_memory_wb() restores it when the region is freed.
+ *    records the memory type of those pages; set_memory_wb() restores it
+ *    when the region is freed.
+ * User mappings insert PFNs one by one (bigphys_mmap.c), and each insert
+ * takes the registered type: what the user gets is what the region has.
+ * (remap_pfn_range() would instead reserve the VMA's range in PAT, and on
+ * 6.1 a partial munmap then leaks that entry with its type.)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -66,9 +71,16 @@ static int bigphys_parse(const char *param, const char *str, u64 *val)
 	return 0;
 }
 
+/* walk_iomem_res_desc() callback: @res is clipped to the range walked. */
+static int bigphys_count_bytes(struct resource *res, void *arg)
+{
+	*(u64 *)arg += resource_size(res);
+	return 0;
+}
+
 static int bigphys_pool_reserved(const char *base_str, const char *size_str)
 {
-	u64 base, size;
+	u64 base, size, reserved = 0;
 	int err;
 
 	if (!base_str || !size_str) {
@@ -93,8 +105,9 @@ static int bigphys_pool_reserved(const char *base_str, const char *size_str)
 		       base, size, size >> 10, base);
 		return -EADDRINUSE;
 	}
-	if (region_intersects(base, size, IORESOURCE_MEM,
-			      IORES_DESC_RESERVED) != REGION_INTERSECTS) {
+	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, base,
+			    base + size - 1, &reserved, bigphys_count_bytes);
+	if (reserved != size) {
 		pr_err("pool_base=%#llx pool_size=%#llx is not wholly a reserved memory range: reserve it at boot with memmap=%lluK$%#llx (see /proc/iomem)\n",
 		       base, size, size >> 10, base);
 		return -EINVAL;
@@ -233,21 +246,32 @@ static int bigphys_region_prepare(struct bigphys_region *r)
 		return 0;
 	}
 
-	va = memremap(r->phys, r->size, MEMREMAP_WB);
-	if (!va)
+	if (cache == BIGPHYS_CACHE_WB)
+		r->kmap = ioremap_cache(r->phys, r->size);
+	else if (cache == BIGPHYS_CACHE_UC)
+		r->kmap = ioremap(r->phys, r->size);
+	else
+		r->kmap = ioremap_wc(r->phys, r->size);
+	if (!r->kmap)
 		return -ENOMEM;
-	memset(va, 0, r->size);
-	if (cache != BIGPHYS_CACHE_WB)
-		bigphys_flush_dcache(va, r->size);
-	memunmap(va);
+	memset_io(r->kmap, 0, r->size);
+	wmb();	/* drain write-combining buffers before anyone else looks */
 	return 0;
 }
 
 static void bigphys_region_unprepare(struct bigphys_region *r)
 {
-	if (pool.pages && (r->flags & BIGPHYS_CACHE_MASK) != BIGPHYS_CACHE_WB)
-		set_memory_wb((unsigned long)phys_to_virt(r->phys),
-			      r->size >> PAGE_SHIFT);
+	u32 cache = r->flags & BIGPHYS_CACHE_MASK;
+
+	if (pool.pages) {
+		if (cache != BIGPHYS_CACHE_WB)
+			set_memory_wb((unsigned long)phys_to_virt(r->phys),
+				      r->size >> PAGE_SHIFT);
+		return;
+	}
+	if (cache == BIGPHYS_CACHE_WB)
+		bigphys_flush_dcache((void __force *)r->kmap, r->size);
+	iounmap(r->kmap);
 }
 
 /**

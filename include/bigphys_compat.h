@@ -48,8 +48,8 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
  * @va: kernel virtual address of the range
  * @len: bytes
  *
- * Used after writing memory through a cached mapping that will from now on
- * be accessed through write-combining or uncached mappings only.
+ * Used before write-back cached memory goes back to the pool, where the next
+ * region may map it write-combining or uncached.
  */
 static inline void bigphys_flush_dcache(void *va, size_t len)
 {

@@ -34,6 +34,8 @@
  * @nr_files: statistics: attached files.
  * @nr_maps: statistics: VMAs.
  * @nr_dma: statistics: DMA jobs and device mappings.
+ * @kmap: reserved pool: kernel mapping of the region's cache type; it holds
+ *	the region's memtype in x86 PAT.  NULL for the page-allocator pool.
  * @name: "" when anonymous or removed; under bigphys_lock.
  */
 struct bigphys_region {
@@ -45,6 +47,7 @@ struct bigphys_region {
 	atomic_t nr_files;
 	atomic_t nr_maps;
 	atomic_t nr_dma;
+	void __iomem *kmap;
 	char name[BIGPHYS_NAME_LEN];
 };
 

@@ -142,7 +142,7 @@ run_vm() {
 }
 
 # Guest log lines that mean the kernel is unhappy, whatever the tests said.
-BAD_LOG='Oops|BUG:|WARNING:|general protection|Call Trace|x86/PAT:.*(conflict|expected|req )|Kernel panic'
+BAD_LOG='Oops|BUG:|WARNING:|general protection|Call Trace|Kernel panic|x86/PAT:.*(conflict|expected|req |invalid memtype)'
 
 # parse_log LOG: prints the TAP results and counts; returns 1 on any failure.
 parse_log() {

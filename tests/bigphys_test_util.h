@@ -17,12 +17,14 @@
 #define _GNU_SOURCE	/* mremap(), as kselftest_harness.h does */
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -42,8 +44,6 @@
 #define BP_DEV		"/dev/bigphys"
 #define BP_PAGE		4096ULL
 #define BP_PAT_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
-
-#define BP_ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((__u64)(a) - 1))
 
 static inline int bp_open(void)
 {
@@ -302,11 +302,12 @@ static inline int bp_wait_child(pid_t pid)
 
 /* mmap() of [@off, @off + @len) on @fd must fail with errno @err. */
 #define ASSERT_MMAP_FAILS(err, fd, off, len, prot, flags) do {		\
+	size_t __len = (len);						\
 	void *__p;							\
 	errno = 0;							\
-	__p = mmap(NULL, (len), (prot), (flags), (fd), (off_t)(off));	\
+	__p = mmap(NULL, __len, (prot), (flags), (fd), (off_t)(off));	\
 	if (__p != MAP_FAILED)						\
-		munmap(__p, (len));					\
+		munmap(__p, __len);					\
 	ASSERT_EQ(MAP_FAILED, __p);					\
 	ASSERT_EQ((err), errno);					\
 } while (0)
@@ -360,6 +361,202 @@ static inline void bp_teardown(struct __test_metadata *_metadata, pid_t child,
 	for (i = 0; i < nr_persist; i++)
 		bp_free_name(fd, persist[i]);
 	close(fd);
+}
+
+/*
+ * DMA helpers: devices, jobs and device mappings.  Like the helpers above,
+ * the int ones return 0, or -1 with errno set.
+ */
+#define BP_PARAM_DIR	"/sys/module/bigphys/parameters/"
+#define BP_PCI_DRIVER	"/sys/bus/pci/drivers/bigphys/"
+#define BP_NSEC		1000000000ULL
+#define BP_MSEC		1000000ULL
+
+static inline __u64 bp_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * BP_NSEC + (__u64)ts.tv_nsec;
+}
+
+/* Write the string @val to @path (sysfs attributes): 0 or -1 and errno. */
+static inline int bp_write_file(const char *path, const char *val)
+{
+	ssize_t len = (ssize_t)strlen(val), n;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, (size_t)len);
+	err = n < 0 ? errno : EIO;
+	close(fd);
+	if (n == len)
+		return 0;
+	errno = err;
+	return -1;
+}
+
+/* Read the first line of @path into @buf (newline stripped): 0 or -1. */
+static inline int bp_read_file(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(buf, (int)size, f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* The max_chunk module parameter (bytes per engine transfer, 0: engine's). */
+static inline int bp_set_max_chunk(unsigned int bytes)
+{
+	char val[16];
+
+	snprintf(val, sizeof(val), "%u", bytes);
+	return bp_write_file(BP_PARAM_DIR "max_chunk", val);
+}
+
+/* Bind (@bind true) or unbind PCI device @name to/from bigphys. */
+static inline int bp_pci_bind(const char *name, int bind)
+{
+	return bp_write_file(bind ? BP_PCI_DRIVER "bind" : BP_PCI_DRIVER "unbind",
+			     name);
+}
+
+static inline int bp_dev_info(int fd, __u32 index, struct bigphys_dev_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->index = index;
+	return ioctl(fd, BIGPHYS_IOC_DEV_INFO, out);
+}
+
+/* A STRT_DMA request on device 0 for region @id (0: by phys, USER_PTR). */
+static inline void bp_dma_req(struct bigphys_dma *d, __u32 id, __u64 offset,
+			      __u64 len, __u64 dev_addr, __u32 flags)
+{
+	memset(d, 0, sizeof(*d));
+	d->region_id = id;
+	d->offset = offset;
+	d->len = len;
+	d->dev_addr = dev_addr;
+	d->flags = flags;
+}
+
+static inline int bp_dma_start(int fd, struct bigphys_dma *d)
+{
+	return ioctl(fd, BIGPHYS_IOC_STRT_DMA, d);
+}
+
+/* WAIT_DMA for @cookie; @out (optional) receives the result. */
+static inline int bp_dma_wait(int fd, __u64 cookie, __u64 timeout_ns,
+			      struct bigphys_dma_wait *out)
+{
+	struct bigphys_dma_wait w;
+	int ret;
+
+	memset(&w, 0, sizeof(w));
+	w.cookie = cookie;
+	w.timeout_ns = timeout_ns;
+	ret = ioctl(fd, BIGPHYS_IOC_WAIT_DMA, &w);
+	if (out)
+		*out = w;
+	return ret;
+}
+
+/* DMA_MAP on device 0; @out receives the struct after the call. */
+static inline int bp_dma_map(int fd, __u32 id, __u32 flags, __u64 offset,
+			     __u64 len, __u64 user_addr,
+			     struct bigphys_dma_map *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->region_id = id;
+	out->flags = flags;
+	out->offset = offset;
+	out->len = len;
+	out->user_addr = user_addr;
+	return ioctl(fd, BIGPHYS_IOC_DMA_MAP, out);
+}
+
+static inline int bp_dma_unmap(int fd, __u64 handle)
+{
+	return ioctl(fd, BIGPHYS_IOC_DMA_UNMAP, &handle);
+}
+
+/*
+ * Byte @idx of pattern @seed (the bytes bp_fill() writes, little endian);
+ * @inv gives the complement, which differs from the pattern in every byte.
+ */
+static inline __u8 bp_byte(__u64 seed, size_t idx, int inv)
+{
+	__u8 b = (__u8)(bp_word(seed, idx / 8) >> (idx % 8 * 8));
+
+	return inv ? (__u8)~b : b;
+}
+
+/* Fill @len bytes with pattern bytes @start, @start + 1, ... */
+static inline void bp_fill_bytes(void *p, size_t len, __u64 seed, size_t start,
+				 int inv)
+{
+	volatile __u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = bp_byte(seed, start + i, inv);
+}
+
+/* -1 if @p holds what bp_fill_bytes() wrote, else the first bad offset. */
+static inline long bp_check_bytes(const void *p, size_t len, __u64 seed,
+				  size_t start, int inv)
+{
+	const volatile __u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != bp_byte(seed, start + i, inv))
+			return (long)i;
+	return -1;
+}
+
+/* Whether bus addresses are physical addresses: no IOMMU, no forced swiotlb. */
+static inline int bp_dma_direct(void)
+{
+	char cmdline[1024] = "";
+	struct dirent *de;
+	int iommu = 0;
+	DIR *d;
+
+	d = opendir("/sys/class/iommu");
+	if (d) {
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				iommu = 1;
+		closedir(d);
+	}
+	bp_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	return !iommu && !strstr(cmdline, "swiotlb=force");
+}
+
+/* Physical address of the (present) byte at @p via pagemap; 0 if unknown. */
+static inline __u64 bp_virt_to_phys(const void *p)
+{
+	__u64 ent = 0, va = (__u64)(uintptr_t)p;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = pread(fd, &ent, sizeof(ent), (off_t)(va / BP_PAGE * sizeof(ent)));
+	close(fd);
+	if (n != sizeof(ent) || !(ent >> 63) || !(ent & ((1ULL << 55) - 1)))
+		return 0;
+	return (ent & ((1ULL << 55) - 1)) * BP_PAGE + va % BP_PAGE;
 }
 
 #endif /* _BIGPHYS_TEST_UTIL_H */

@@ -15,7 +15,7 @@ refuse_load() {
 	out=$(insmod $MOD "$@" 2>&1)
 	rc=$?
 	check "load refused: $name" [ $rc -ne 0 ]
-	check "load errno: $name: $errtext" sh -c "echo '$out' | grep -qi '$errtext'"
+	check "load errno: $name: $errtext" has "$out" "$errtext"
 	check "load log: $name" sh -c "dmesg | grep -q '$logtext'"
 	check "not loaded after: $name" sh -c "! grep -q '^bigphys ' /proc/modules"
 }
@@ -31,8 +31,10 @@ refuse_load "not a number" "invalid argument" "not a number" \
 	pool_base=0x10000000 pool_size=lots
 refuse_load "not reserved (beyond RAM)" "invalid argument" \
 	"is not wholly a reserved memory range" pool_base=0x40000000 pool_size=1M
-refuse_load "straddles the reserved end" "invalid argument" \
-	"is not wholly a reserved memory range" pool_base=0x13f00000 pool_size=2M
+refuse_load "straddles the reserved end into RAM" "address already in use" \
+	"overlaps System RAM" pool_base=0x13f00000 pool_size=2M
+refuse_load "straddles a reserved start" "invalid argument" \
+	"is not wholly a reserved memory range" pool_base=0xfffb0000 pool_size=128K
 
 # No parameters: a fallback pool from the page allocator.
 dmesg -c > /dev/null

@@ -9,6 +9,10 @@ check() {
 	shift
 	if "$@"; then ok "$what"; else notok "$what"; fi
 }
+# has TEXT PATTERN: TEXT matches the (case-insensitive) grep PATTERN.
+has() {
+	printf '%s\n' "$1" | grep -qi "$2"
+}
 # run_tap BINARY [ARGS]: runs a kselftest binary; a crash with no failing
 # test line still counts as a failure.
 run_tap() {
