@@ -17,6 +17,7 @@
  *    RAM with struct pages: an sg_table and dma_map_sgtable(), in segments
  *    no longer than dma_max_mapping_size() so swiotlb can bounce them; the
  *    bounce copies happen at map (to device) and unmap (from device).
+ *    Without an IOMMU, memory beyond the device's DMA mask is refused.
  *
  * A job's memory is mapped at STRT_DMA and unmapped when the job ends, in
  * the IRQ thread, before anybody learns it ended.  Transfers are chained
@@ -29,7 +30,6 @@
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
-#include <linux/swiotlb.h>
 #include <linux/uaccess.h>
 
 #include "bigphys_dma.h"
@@ -50,6 +50,22 @@ static bool bigphys_dma_reachable(struct device *dev, phys_addr_t phys,
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 
 	return device_iommu_mapped(dev) || phys + len - 1 <= limit;
+}
+
+/*
+ * Without an IOMMU, RAM beyond the DMA mask would need swiotlb bouncing, and
+ * dma-direct WARNs when swiotlb is off; whether it is on is not exported to
+ * modules on every kernel, so such memory is refused (-EIO) instead.
+ */
+static bool bigphys_sgt_reachable(struct device *dev, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_sg(sgt, sg, i)
+		if (!bigphys_dma_reachable(dev, sg_phys(sg), sg->length))
+			return false;
+	return true;
 }
 
 static int bigphys_map_resource(struct device *dev, struct bigphys_dmabuf *buf,
@@ -169,8 +185,7 @@ static int bigphys_dmabuf_map(struct bigphys_dev *bd,
 	}
 	if (err)
 		return err;
-	if (!device_iommu_mapped(dev) && !is_swiotlb_active(dev) &&
-	    !bigphys_dma_reachable(dev, sg_phys(buf->sgt.sgl), 1)) {
+	if (!bigphys_sgt_reachable(dev, &buf->sgt)) {
 		err = -EIO;
 		goto release;
 	}
