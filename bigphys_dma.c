@@ -354,7 +354,7 @@ void bigphys_dma_watchdog(struct work_struct *work)
  *
  * Fails queued jobs with -ENODEV, lets the transfer on the engine finish
  * (the engine cannot be aborted; memory stays mapped until it stops) and
- * unmaps every map-only mapping.  Afterwards nothing touches the device.
+ * unmaps every map-only mapping, releasing its region.  Afterwards nothing touches the device.
  * Context: process context, from the PCI remove callback.
  */
 void bigphys_dma_dev_remove(struct bigphys_dev *bd)
@@ -372,9 +372,12 @@ void bigphys_dma_dev_remove(struct bigphys_dev *bd)
 	wait_event(bd->idle, !READ_ONCE(bd->cur));
 	cancel_delayed_work_sync(&bd->watchdog);
 
+	/* Lock order: bd->lock, then bigphys_lock (in bigphys_region_put()). */
 	mutex_lock(&bd->lock);
 	list_for_each_entry(map, &bd->maps, node) {
 		bigphys_dmabuf_unmap(bd, &map->buf);
+		bigphys_dmabuf_put(&map->buf);
+		map->buf.region = NULL;
 		map->mapped = false;
 	}
 	INIT_LIST_HEAD(&bd->maps);
@@ -666,6 +669,8 @@ static long bigphys_dev_info(struct bigphys_dev_info __user *uarg)
 
 	if (copy_from_user(&info, uarg, sizeof(info)))
 		return -EFAULT;
+	if (info.pad || info.reserved)
+		return -EINVAL;
 	bd = bigphys_dev_get(info.index);
 	if (!bd)
 		return -ENODEV;
@@ -747,18 +752,18 @@ void bigphys_dma_file_release(struct bigphys_file *bf)
 	struct bigphys_map *map;
 	unsigned long i;
 
+	/* First stop everything, so no queued job of ours starts meanwhile... */
 	xa_for_each(&bf->jobs, i, job) {
-		struct bigphys_dev *bd = job->bd;
-
-		mutex_lock(&bd->lock);
-		if (!completion_done(&job->finished)) {
-			job->cancel = true;
-			if (!list_empty(&job->node)) {
-				list_del_init(&job->node);
-				bigphys_job_end(job, -ECANCELED);
-			}
+		mutex_lock(&job->bd->lock);
+		job->cancel = true;
+		if (!list_empty(&job->node)) {
+			list_del_init(&job->node);
+			bigphys_job_end(job, -ECANCELED);
 		}
-		mutex_unlock(&bd->lock);
+		mutex_unlock(&job->bd->lock);
+	}
+	/* ...then wait for the transfers already on an engine. */
+	xa_for_each(&bf->jobs, i, job) {
 		wait_for_completion(&job->finished);
 		xa_erase(&bf->jobs, i);
 		bigphys_job_free(job);

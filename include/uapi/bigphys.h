@@ -213,7 +213,8 @@ struct bigphys_dma {
  * reports POLLIN while a finished, unreaped job exists.
  *
  * Errors: -ENOENT unknown cookie; -ETIMEDOUT still running at the timeout
- * (the job continues and can be waited for again); -EINTR signal.
+ * (the job continues and can be waited for again); -EINTR signal; -EBUSY
+ * another thread is waiting for the same cookie; -EINVAL nonzero @pad.
  */
 struct bigphys_dma_wait {
 	__u64 cookie;
@@ -266,13 +267,14 @@ struct bigphys_dma_map {
  * @vendor: out: PCI vendor id.
  * @device: out: PCI device id.
  * @pad: zero.
+ * @reserved: zero.
  * @dma_mask: out: DMA mask in use.
  * @window_base: out: first device address the engine accepts.
  * @window_size: out: bytes of device window usable by one job.
  * @max_chunk: out: largest single transfer of the engine, in bytes.
  * @name: out: PCI device name (e.g. "0000:00:04.0").
  *
- * Errors: -ENODEV no device at @index.
+ * Errors: -ENODEV no device at @index; -EINVAL nonzero @pad or @reserved.
  */
 struct bigphys_dev_info {
 	__u32 index;
