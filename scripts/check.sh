@@ -6,8 +6,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-KERNELS=${KERNELS:-6.1}
-CONFIGS=${CONFIGS:-plain}
+KERNELS=${KERNELS:-6.1 6.12}
+CONFIGS=${CONFIGS:-plain iommu swiotlb}
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 # edu runs with dma_mask=0xffffffffffffffff (see run_vm): tell the driver.
 export GUEST_MODOPTS="dma_bits=64"
