@@ -244,12 +244,18 @@ static dma_addr_t bigphys_dmabuf_seg(struct bigphys_dmabuf *buf, size_t pos,
 	return DMA_MAPPING_ERROR;
 }
 
+/* Bytes per engine transfer: the engine's limit, or max_chunk= if lower. */
+static u32 bigphys_chunk_limit(struct bigphys_dev *bd)
+{
+	return max_chunk ? min(max_chunk, bd->engine->max_chunk) :
+			   bd->engine->max_chunk;
+}
+
 /* Start the next transfer of bd->cur.  Context: bd->lock held. */
 static void bigphys_job_kick(struct bigphys_dev *bd)
 {
 	struct bigphys_job *job = bd->cur;
-	u32 limit = max_chunk ? min(max_chunk, bd->engine->max_chunk) :
-				bd->engine->max_chunk;
+	u32 limit = bigphys_chunk_limit(bd);
 	dma_addr_t bus;
 	size_t len;
 
@@ -354,7 +360,8 @@ void bigphys_dma_watchdog(struct work_struct *work)
  *
  * Fails queued jobs with -ENODEV, lets the transfer on the engine finish
  * (the engine cannot be aborted; memory stays mapped until it stops) and
- * unmaps every map-only mapping, releasing its region.  Afterwards nothing touches the device.
+ * unmaps every map-only mapping, releasing its region.  Afterwards nothing
+ * touches the device.
  * Context: process context, from the PCI remove callback.
  */
 void bigphys_dma_dev_remove(struct bigphys_dev *bd)
@@ -683,8 +690,7 @@ static long bigphys_dev_info(struct bigphys_dev_info __user *uarg)
 	if (bd->engine) {
 		info.window_base = bd->engine->window_base;
 		info.window_size = bd->engine->window_size;
-		info.max_chunk = max_chunk ? min(max_chunk, bd->engine->max_chunk) :
-					     bd->engine->max_chunk;
+		info.max_chunk = bigphys_chunk_limit(bd);
 	}
 	strscpy(info.name, pci_name(bd->pdev), sizeof(info.name));
 	bigphys_dev_put(bd);

@@ -69,8 +69,8 @@ static pgprot_t bigphys_pgprot(u32 flags, pgprot_t prot)
  * Context: mmap_lock held for writing; takes bigphys_lock.
  * Return: 0; -EINVAL for MAP_PRIVATE or a range that is not wholly inside
  * one region attached to @file; -EPERM for PROT_EXEC; -ENOMEM when page
- * tables cannot be allocated.  mprotect(PROT_EXEC) later fails with -EACCES and
- * mremap() growth with -EFAULT.
+ * tables cannot be allocated.  mprotect(PROT_EXEC) later fails with -EACCES
+ * and mremap() growth with -EFAULT.
  */
 int bigphys_mmap(struct file *file, struct vm_area_struct *vma)
 {
