@@ -4,6 +4,7 @@
  * passed on to bigphys_dma.c.  The ABI is include/uapi/bigphys.h.
  */
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
@@ -126,6 +127,15 @@ static int bigphys_alloc_check(struct bigphys_alloc *a)
 	return 0;
 }
 
+/*
+ * Names are per user, like files in a sticky directory: only the creator's
+ * euid (or CAP_SYS_ADMIN) may attach to a name or remove it.
+ */
+static bool bigphys_may_use(const struct bigphys_region *r)
+{
+	return uid_eq(r->owner, current_euid()) || capable(CAP_SYS_ADMIN);
+}
+
 /* Under bigphys_lock: find or create the region @a names. */
 static struct bigphys_region *bigphys_alloc_lookup(struct bigphys_alloc *a,
 						   bool *created)
@@ -139,6 +149,8 @@ static struct bigphys_region *bigphys_alloc_lookup(struct bigphys_alloc *a,
 	if (r) {
 		if (a->flags & BIGPHYS_ALLOC_EXCL)
 			return ERR_PTR(-EEXIST);
+		if (!bigphys_may_use(r))
+			return ERR_PTR(-EACCES);
 		if (PAGE_ALIGN(a->size) > r->size)
 			return ERR_PTR(-EINVAL);
 		if (cache != BIGPHYS_CACHE_DEFAULT &&
@@ -151,8 +163,11 @@ static struct bigphys_region *bigphys_alloc_lookup(struct bigphys_alloc *a,
 	if (!a->size)
 		return ERR_PTR(-EINVAL);
 	*created = true;
-	return bigphys_region_create(PAGE_ALIGN(a->size), a->align, a->flags,
-				     a->name);
+	r = bigphys_region_create(PAGE_ALIGN(a->size), a->align, a->flags,
+				  a->name);
+	if (!IS_ERR(r))
+		r->owner = current_euid();
+	return r;
 }
 
 static long bigphys_ioctl_alloc(struct bigphys_file *bf,
@@ -225,6 +240,10 @@ static long bigphys_ioctl_free(struct bigphys_file *bf,
 		r = xa_load(&bf->regions, f.id);
 	if (!r) {
 		err = -ENOENT;
+		goto unlock;
+	}
+	if (f.name[0] && !bigphys_may_use(r)) {
+		err = -EACCES;
 		goto unlock;
 	}
 	kref_get(&r->ref);

@@ -17,6 +17,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 #include <uapi/bigphys.h>
@@ -36,6 +37,8 @@
  * @nr_dma: statistics: DMA jobs and device mappings.
  * @kmap: reserved pool: kernel mapping of the region's cache type; it holds
  *	the region's memtype in x86 PAT.  NULL for the page-allocator pool.
+ * @owner: euid of the creator; only it (or CAP_SYS_ADMIN) may attach to
+ *	the name or remove it.
  * @name: "" when anonymous or removed; under bigphys_lock.
  */
 struct bigphys_region {
@@ -48,6 +51,7 @@ struct bigphys_region {
 	atomic_t nr_maps;
 	atomic_t nr_dma;
 	void __iomem *kmap;
+	kuid_t owner;
 	char name[BIGPHYS_NAME_LEN];
 };
 

@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# `make check`: static checks, then the VM suite for every kernel and DMA
-# configuration asked for.  Last line: "N passed, N failed".
-#   KERNELS="6.1 6.12"   CONFIGS="plain iommu swiotlb"
+# `make check`: static checks, then the VM suite in every cell of the
+# matrix, then a deliberately broken module that the suite must reject.
+# Last line: "N passed, N failed, N skipped".
+#   default cells: {6.1, 6.12} x {plain, iommu, swiotlb}, 6.1-rt:plain
+#   (PREEMPT_RT) and 6.12:debug (KFENCE, slub_debug, page poisoning).
+#   KERNELS="6.1" CONFIGS="plain" make check   one cell, no extras
+#   CELLS="6.1-rt:plain" make check            exactly these cells
+#   MUTANTS=0                                  skip the broken-build check
 set -u
 . "$(dirname "$0")/lib.sh"
 
-KERNELS=${KERNELS:-6.1 6.12}
-CONFIGS=${CONFIGS:-plain iommu swiotlb}
+full=1
+[ -n "${CELLS:-}${KERNELS:-}${CONFIGS:-}" ] && full=0
+MUTANTS=${MUTANTS:-$full}
+if [ -z "${CELLS:-}" ]; then
+	for k in ${KERNELS:-6.1 6.12}; do
+		for c in ${CONFIGS:-plain iommu swiotlb}; do
+			CELLS="${CELLS:-} $k:$c"
+		done
+	done
+	[ $full = 1 ] && CELLS="$CELLS 6.1-rt:plain 6.12:debug"
+fi
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 # edu runs with dma_mask=0xffffffffffffffff (see run_vm): tell the driver.
 export GUEST_MODOPTS="dma_bits=64"
@@ -37,18 +51,30 @@ sparse_clean() {
 }
 static "checkpatch --strict" checkpatch
 
-for k in $KERNELS; do
+built=" "
+for cell in $CELLS; do
+	k=${cell%%:*} c=${cell#*:}
 	kernel_fetch "$k"
 	build_module "$KVER" "$KDIR"
-	static "W=1 build without warnings, $KVER" \
-		sh -c "! grep -E 'warning|error' $BUILD/mod-$KVER/build.log"
-	static "sparse (C=2), $KVER" sparse_clean
-	for c in $CONFIGS; do
-		initrd=$BUILD/initrd-check.gz
-		build_initramfs "$initrd" "$MODULE" check
-		run_vm "$VMLINUZ" "$initrd" "$BUILD/vm-$k-$c.log" "$VM_TIMEOUT" "$c"
-		parse_log "$BUILD/vm-$k-$c.log"
-	done
+	if [ "${built#* $k }" = "$built" ]; then
+		built="$built$k "
+		static "W=1 build without warnings, $KVER" \
+			sh -c "! grep -E 'warning|error' $BUILD/mod-$KVER/build.log"
+		static "sparse (C=2), $KVER" sparse_clean
+	fi
+	initrd=$BUILD/initrd-check.gz
+	build_initramfs "$initrd" "$MODULE" check
+	run_vm "$VMLINUZ" "$initrd" "$BUILD/vm-$k-$c.log" "$VM_TIMEOUT" "$c"
+	parse_log "$BUILD/vm-$k-$c.log"
 done
+
+# Mutation check: each tests/mutants/*.patch breaks one check in the module;
+# the test it names must fail against that build, or the suite is too weak.
+if [ "$MUTANTS" = 1 ]; then
+	for m in "$TOP"/tests/mutants/*.patch; do
+		name=$(basename "$m" .patch)
+		static "mutant $name is caught" bash "$TOP/scripts/mutant.sh" "$m"
+	done
+fi
 echo "${TOTAL_PASS:-0} passed, ${TOTAL_FAIL:-0} failed, ${TOTAL_SKIP:-0} skipped"
 [ "${TOTAL_FAIL:-0}" -eq 0 ]

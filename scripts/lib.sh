@@ -80,12 +80,13 @@ kernel_fetch() {
 	fi
 }
 
-# build_module KVER KDIR: builds bigphys.ko out of tree in build/mod-KVER.
+# build_module KVER KDIR [SRC [OUT]]: builds bigphys.ko out of tree from SRC
+# (default: the checkout) in OUT (default: build/mod-KVER).  Sets MODULE.
 build_module() {
-	local out=$BUILD/mod-$1 f
+	local src=${3:-$TOP} out=${4:-$BUILD/mod-$1} f
 	mkdir -p "$out/include/uapi"
 	for f in Kbuild bigphys_*.c include/*.h include/uapi/*.h; do
-		cmp -s "$TOP/$f" "$out/$f" 2>/dev/null || cp "$TOP/$f" "$out/$f"
+		(cd "$src" && cmp -s "$f" "$out/$f") || cp "$src/$f" "$out/$f"
 	done
 	make -s -C "$2" M="$out" W=1 modules > "$out/build.log" 2>&1 ||
 		{ cat "$out/build.log" >&2; die "module build failed for $1"; }
@@ -98,8 +99,9 @@ build_user() {
 		die "user-space build failed"
 }
 
-# build_initramfs OUT MODULE SUITE [GUEST_ARGS]: busybox initramfs that runs
+# build_initramfs OUT MODULE SUITE: busybox initramfs that runs
 # tests/guest/SUITE.sh with the module, tests and tools, then powers off.
+# GUEST_FILES: more files for /guest; GUEST_MODOPTS: module options.
 build_initramfs() {
 	local out=$1 root=$BUILD/initramfs-root
 	rm -rf "$root"
@@ -109,7 +111,13 @@ build_initramfs() {
 	cp "$TOP"/tests/guest/*.sh "$root/guest/"
 	cp "$2" "$root/guest/bigphys.ko"
 	cp "$BUILD"/user/* "$root/guest/"
+	[ -z "${GUEST_FILES:-}" ] || cp $GUEST_FILES "$root/guest/"
 	cp "$TOP/examples/edu-regs.conf" "$root/etc/bigphys/"
+	# Users for the permission tests: tester is in group bigphys.
+	printf '%s\n' 'root:x:0:0::/:/bin/sh' 'tester:x:1000:1000::/tmp:/bin/sh' \
+		'outsider:x:1001:1001::/tmp:/bin/sh' > "$root/etc/passwd"
+	printf '%s\n' 'root:x:0:' 'tester:x:1000:' 'outsider:x:1001:' \
+		'bigphys:x:1100:tester' > "$root/etc/group"
 	echo "$3" > "$root/guest/suite"
 	echo "${GUEST_MODOPTS:-}" > "$root/guest/dmaopts"
 	chmod +x "$root/init" "$root"/guest/*
@@ -117,7 +125,8 @@ build_initramfs() {
 }
 
 # run_vm VMLINUZ INITRD LOG TIMEOUT_S CONFIG: boots the guest with edu and the
-# reserved range.  CONFIG: plain, iommu or swiotlb (the DMA-mapping setup).
+# reserved range.  CONFIG: plain, iommu or swiotlb (the DMA-mapping setup),
+# or debug (plain with the kernel's memory debugging switched on).
 run_vm() {
 	local append="console=ttyS0 panic=-1 memmap=64M\$0x10000000"
 	local machine=(-machine pc)
@@ -127,7 +136,11 @@ run_vm() {
 			-device intel-iommu,intremap=on)
 	       append="$append intel_iommu=on" ;;
 	swiotlb) append="$append swiotlb=force" ;;
-	*) die "unknown DMA configuration $5" ;;
+	# Memory debugging: KFENCE samples every allocation, SLUB red zones
+	# and poisoning, poisoned and zeroed freed pages.
+	debug) append="$append kfence.sample_interval=1 slub_debug=FZPU"
+	       append="$append page_poison=1 init_on_free=1" ;;
+	*) die "unknown configuration $5" ;;
 	esac
 	append="$append ${GUEST_APPEND:-}"
 	log "booting $(basename "$1") ($5), log in $3"
@@ -142,7 +155,8 @@ run_vm() {
 }
 
 # Guest log lines that mean the kernel is unhappy, whatever the tests said.
-BAD_LOG='Oops|BUG:|WARNING:|general protection|Call Trace|Kernel panic|x86/PAT:.*(conflict|expected|req |invalid memtype)'
+# KFENCE reports are "BUG: KFENCE: ...", SLUB's "BUG kmalloc-64 (...): ...".
+BAD_LOG='Oops|BUG:|BUG [^ ]+ \(|WARNING:|general protection|Call Trace|Kernel panic|pagealloc: memory corruption|x86/PAT:.*(conflict|expected|req |invalid memtype)'
 
 # parse_log LOG: prints the TAP results and counts; returns 1 on any failure.
 parse_log() {

@@ -133,6 +133,19 @@ static inline int bp_find(int fd, __u32 id, struct bigphys_region_info *out)
 	return -1;
 }
 
+/* Sum of nr_dma over every region LIST shows (jobs and device mappings). */
+static inline __u32 bp_list_nr_dma(int fd)
+{
+	struct bigphys_region_info r[64];
+	__u32 i, n = 64, sum = 0;
+
+	if (bp_list(fd, r, &n))
+		return ~0U;
+	for (i = 0; i < n && i < 64; i++)
+		sum += r[i].nr_dma;
+	return sum;
+}
+
 /* Do the regions described by @a and @b share any byte? */
 static inline int bp_overlap(const struct bigphys_alloc *a,
 			     const struct bigphys_alloc *b)

@@ -1167,8 +1167,11 @@ TEST_F(dma, unbind_during_dma)
 	t0 = bp_now_ns();
 	ASSERT_EQ(0, bp_pci_bind(self->dev.name, 0));
 	dt = bp_now_ns() - t0;
+	/*
+	 * No bound on the time: under KFENCE an idle unbind alone takes 4 s.
+	 * The byte count below shows the job stopped after one transfer.
+	 */
 	TH_LOG("unbind took %llu ms", (unsigned long long)(dt / BP_MSEC));
-	ASSERT_GT(1000 * BP_MSEC, dt);
 
 	ASSERT_EQ(0, bp_dma_wait(self->fd, d1.cookie, 5 * BP_NSEC, &w));
 	ASSERT_EQ(-ENODEV, w.status);

@@ -7,7 +7,12 @@
  * a multiple of 8 bytes.  Padding and reserved fields must be zero and unknown
  * flag bits are rejected with -EINVAL, so the ABI can grow.
  *
- * Device node: /dev/bigphys (misc device, mode 0600 root:root by default).
+ * Device node: /dev/bigphys (misc device, mode 0600 root:root by default;
+ * scripts/99-bigphys.rules gives it to group "bigphys", mode 0660).
+ * Whoever can open it may allocate, map, and run DMA on its own regions
+ * and learns their physical addresses (the mmap offsets; the pool lies in
+ * a range the administrator reserved on the kernel command line).  PERSIST
+ * needs CAP_SYS_ADMIN and DMA_MAP CAP_SYS_RAWIO.
  */
 #ifndef _UAPI_BIGPHYS_H
 #define _UAPI_BIGPHYS_H
@@ -49,7 +54,9 @@
  *	that other openers attach to, like shm_open().
  *
  * Named regions: without CREATE the name must exist (attach); with CREATE it
- * is created if missing; with CREATE|EXCL it must not exist.  An attached
+ * is created if missing; with CREATE|EXCL it must not exist.  A name
+ * belongs to the effective uid that created it: other users (without
+ * CAP_SYS_ADMIN) can neither attach to it nor remove it.  An attached
  * region keeps its own size and cache type.  Memory is zeroed before a new
  * region is handed out.  The memory returns to the pool when its name is
  * gone (FREE, or no PERSIST) and no fd, mapping or DMA job still uses it.
@@ -60,7 +67,8 @@
  * explicit cache type differs; -ENOENT name missing without CREATE; -EEXIST
  * CREATE|EXCL and the name exists; -ENOSPC no free contiguous block of that
  * size and alignment in the pool; -ENOMEM kernel memory; -EFAULT bad pointer;
- * -EPERM PERSIST without CAP_SYS_ADMIN.
+ * -EPERM PERSIST without CAP_SYS_ADMIN; -EACCES the name belongs to another
+ * user (without CAP_SYS_ADMIN; EXCL still reports -EEXIST).
  */
 struct bigphys_alloc {
 	__u64 size;
@@ -76,14 +84,15 @@ struct bigphys_alloc {
  * @id: region id, used when @name is "".  The region must be attached to
  *	this fd.
  * @flags: must be 0.
- * @name: name to remove, like shm_unlink(); any opener may remove a name.
+ * @name: name to remove, like shm_unlink(); only its owner (the euid that
+ *	created it) or CAP_SYS_ADMIN may.
  *
  * Removes the name (so no new attach finds it) and the PERSIST hold, and
  * detaches the region from this fd if it was attached.  Existing mappings and
  * DMA jobs stay valid; the memory is returned to the pool after the last one.
  *
  * Errors: -EINVAL flags/bad name; -ENOENT no such name, or @id is not
- * attached to this fd.
+ * attached to this fd; -EACCES the name belongs to another user.
  */
 struct bigphys_free {
 	__u32 id;

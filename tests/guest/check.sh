@@ -52,9 +52,19 @@ check "second claim of the range refused" sh -c "! insmod $MOD $POOL 2>/dev/null
 run_tap alloc_test
 run_tap mmap_test
 for t in /guest/*_test; do
-	case $t in */alloc_test|*/mmap_test) continue ;; esac
+	case $t in */alloc_test|*/mmap_test|*/perm_test) continue ;; esac
 	run_tap "$t"
 done
+
+# Permissions, as scripts/99-bigphys.rules sets them: group bigphys, 0660.
+# perm_test runs as "tester" (in the group) against a root-owned name.
+chgrp bigphys /dev/bigphys && chmod 0660 /dev/bigphys
+check "root creates a PERSIST region" bigphysctl alloc perm_root 64K --persist
+run_tap su tester -c /guest/perm_test
+check "no access for a user outside the group" \
+	has "$(su outsider -c 'exec 3</dev/bigphys' 2>&1)" "permission denied"
+check "root's region survived the unprivileged user" bigphysctl free perm_root
+chgrp root /dev/bigphys && chmod 0600 /dev/bigphys
 
 # Unloading: refused while an fd is open or a PERSIST region exists.
 exec 3</dev/bigphys

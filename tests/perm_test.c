@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bigphys permission tests, run as an unprivileged uid (tests/guest/check.sh
+ * starts it with su as user "tester", a member of the group that owns
+ * /dev/bigphys, like scripts/99-bigphys.rules sets up).
+ *
+ * An unprivileged user may allocate, map and push its own regions through
+ * the engine; PERSIST (CAP_SYS_ADMIN) and DMA_MAP (CAP_SYS_RAWIO) fail with
+ * EPERM; another user's name (the PERSIST region "perm_root" that root made
+ * before the run) can be neither attached, mapped nor removed; module
+ * parameters and driver binding are root's.
+ */
+#include "bigphys_test_util.h"
+
+#define WIN		0x40000ULL	/* edu window: 0x40000..0x40ffe */
+#define WIN_SIZE	4095ULL
+#define ROOT_NAME	"perm_root"
+
+FIXTURE(perm) {
+	int fd;
+};
+
+FIXTURE_SETUP(perm)
+{
+	self->fd = bp_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", BP_DEV, strerror(errno));
+}
+
+FIXTURE_TEARDOWN(perm)
+{
+	close(self->fd);
+}
+
+/* The run proves nothing as root or with the capabilities checked. */
+TEST_F(perm, unprivileged)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	ASSERT_NE(0U, getuid());
+	ASSERT_NE(0U, geteuid());
+	ASSERT_EQ(0, syscall(SYS_capget, &hdr, data));
+	ASSERT_EQ(0U, data[0].effective);
+	ASSERT_EQ(0U, data[1].effective);
+}
+
+/* Own regions: allocate, map, push to the device and read back. */
+TEST_F(perm, own_region_and_dma)
+{
+	struct bigphys_dma_wait w;
+	struct bigphys_alloc a;
+	struct bigphys_dma d;
+	__u8 *p;
+
+	ASSERT_EQ(0, bp_alloc(self->fd, "perm_mine", 2 * BP_PAGE, 0,
+			      BIGPHYS_ALLOC_CREATE | BIGPHYS_ALLOC_EXCL, &a));
+	p = bp_map(self->fd, a.phys_addr, a.size);
+	ASSERT_NE(MAP_FAILED, p);
+	bp_fill_bytes(p, BP_PAGE, 5, 0, 0);
+	bp_fill_bytes(p + BP_PAGE, BP_PAGE, 5, 0, 1);
+	bp_dma_req(&d, a.id, 0, WIN_SIZE, WIN, 0);
+	ASSERT_EQ(0, bp_dma_start(self->fd, &d)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, bp_dma_wait(self->fd, d.cookie, 10 * BP_NSEC, &w));
+	ASSERT_EQ(0, w.status);
+	bp_dma_req(&d, a.id, BP_PAGE, WIN_SIZE, WIN, BIGPHYS_DMA_FROM_DEVICE);
+	ASSERT_EQ(0, bp_dma_start(self->fd, &d));
+	ASSERT_EQ(0, bp_dma_wait(self->fd, d.cookie, 10 * BP_NSEC, &w));
+	ASSERT_EQ(0, w.status);
+	ASSERT_EQ(-1L, bp_check_bytes(p + BP_PAGE, WIN_SIZE, 5, 0, 0));
+	ASSERT_EQ(0, munmap(p, a.size));
+	ASSERT_EQ(0, bp_free_name(self->fd, "perm_mine"));
+}
+
+TEST_F(perm, persist_and_dma_map_need_caps)
+{
+	__u8 buf[2 * BP_PAGE] __attribute__((aligned(4096)));
+	struct bigphys_dma_map m;
+	struct bigphys_alloc a;
+
+	ASSERT_ERRNO(EPERM, bp_alloc(self->fd, "perm_p", BP_PAGE, 0,
+				     BIGPHYS_ALLOC_CREATE |
+				     BIGPHYS_ALLOC_PERSIST, NULL));
+	ASSERT_ERRNO(ENOENT, bp_alloc(self->fd, "perm_p", 0, 0, 0, NULL));
+	ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
+	ASSERT_ERRNO(EPERM, bp_dma_map(self->fd, a.id, 0, 0, BP_PAGE, 0, &m));
+	memset(buf, 1, sizeof(buf));
+	ASSERT_ERRNO(EPERM, bp_dma_map(self->fd, 0, BIGPHYS_DMA_USER_PTR, 0,
+				       BP_PAGE, (__u64)(uintptr_t)buf, &m));
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+}
+
+/* root's PERSIST region: visible in LIST, but not ours to use. */
+TEST_F(perm, other_users_name)
+{
+	struct bigphys_region_info r[64];
+	struct bigphys_alloc a;
+	__u32 i, n = 64;
+	__u64 phys = 0;
+
+	ASSERT_EQ(0, bp_list(self->fd, r, &n));
+	for (i = 0; i < n && i < 64; i++)
+		if (!strcmp(r[i].name, ROOT_NAME))
+			phys = r[i].phys_addr;
+	ASSERT_NE(0ULL, phys) TH_LOG("root did not create %s", ROOT_NAME);
+
+	ASSERT_ERRNO(EACCES, bp_alloc(self->fd, ROOT_NAME, 0, 0, 0, &a));
+	ASSERT_ERRNO(EACCES, bp_alloc(self->fd, ROOT_NAME, BP_PAGE, 0,
+				      BIGPHYS_ALLOC_CREATE, &a));
+	ASSERT_ERRNO(EEXIST, bp_alloc(self->fd, ROOT_NAME, BP_PAGE, 0,
+				      BIGPHYS_ALLOC_CREATE |
+				      BIGPHYS_ALLOC_EXCL, &a));
+	ASSERT_ERRNO(EACCES, bp_free_name(self->fd, ROOT_NAME));
+	ASSERT_MMAP_FAILS(EINVAL, self->fd, phys, BP_PAGE,
+			  PROT_READ | PROT_WRITE, MAP_SHARED);
+	/* Still there for root. */
+	n = 64;
+	ASSERT_EQ(0, bp_list(self->fd, r, &n));
+	for (i = 0, phys = 0; i < n && i < 64; i++)
+		if (!strcmp(r[i].name, ROOT_NAME))
+			phys = r[i].phys_addr;
+	ASSERT_NE(0ULL, phys);
+}
+
+TEST_F(perm, root_only_sysfs)
+{
+	ASSERT_ERRNO(EACCES, bp_set_max_chunk(256));
+	ASSERT_ERRNO(EACCES, bp_pci_bind("0000:00:04.0", 0));
+	ASSERT_ERRNO(EACCES, bp_write_file("/sys/bus/pci/rescan", "1"));
+}
+
+TEST_HARNESS_MAIN
