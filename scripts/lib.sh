@@ -112,14 +112,16 @@ build_initramfs() {
 	cp "$TOP/examples/edu-regs.conf" "$root/etc/bigphys/"
 	echo "$3" > "$root/guest/suite"
 	echo "${GUEST_MODOPTS:-}" > "$root/guest/dmaopts"
+	echo "${GUEST_BENCHOPTS:-}" > "$root/guest/benchopts"
 	chmod +x "$root/init" "$root"/guest/*
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
 
 # run_vm VMLINUZ INITRD LOG TIMEOUT_S CONFIG: boots the guest with edu and the
 # reserved range.  CONFIG: plain, iommu or swiotlb (the DMA-mapping setup).
+# VM_MEMMAP: size of the range reserved at 0x10000000 (default 64M).
 run_vm() {
-	local append="console=ttyS0 panic=-1 memmap=64M\$0x10000000"
+	local append="console=ttyS0 panic=-1 memmap=${VM_MEMMAP:-64M}\$0x10000000"
 	local machine=(-machine pc)
 	case "$5" in
 	plain) ;;
