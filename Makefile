@@ -3,6 +3,7 @@
 #   make            build bigphys.ko against KDIR (default: the running kernel)
 #   make demo       the main job: build, boot the QEMU VM with edu, run the demo
 #   make check      all tests (static checks + VM suites); installs what it needs
+#   make bench      benchmarks in the VM: bigphys against the usual ways
 #   make user       static user-space binaries into build/user (used by the VM)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 BUILD ?= $(CURDIR)/build
@@ -22,7 +23,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)/user $(BUILD)/mod-*
 
-user: $(TESTS) $(BUILD)/user/bigphysctl $(BUILD)/user/boot_config
+user: $(TESTS) $(BUILD)/user/bigphysctl $(BUILD)/user/boot_config $(BUILD)/user/bigphys_bench
 
 $(BUILD)/user/%_test: tests/%_test.c $(wildcard tests/*.h) $(UDEPS)
 	@mkdir -p $(@D)
@@ -32,9 +33,15 @@ $(BUILD)/user/bigphysctl: tools/bigphysctl.c tools/regimage.c tools/regimage.h $
 	@mkdir -p $(@D)
 	$(UCC) $(UCFLAGS) -o $@ tools/bigphysctl.c tools/regimage.c
 
-$(BUILD)/user/boot_config: examples/boot_config.c tools/regimage.c tools/regimage.h $(UDEPS)
+PCIBAR := tools/pcibar.c tools/pcibar.h tools/regimage.c tools/regimage.h
+
+$(BUILD)/user/boot_config: examples/boot_config.c $(PCIBAR) $(UDEPS)
 	@mkdir -p $(@D)
-	$(UCC) $(UCFLAGS) -o $@ examples/boot_config.c tools/regimage.c -lrt
+	$(UCC) $(UCFLAGS) -o $@ examples/boot_config.c tools/regimage.c tools/pcibar.c -lrt
+
+$(BUILD)/user/bigphys_bench: tools/bigphys_bench.c $(PCIBAR) $(UDEPS)
+	@mkdir -p $(@D)
+	$(UCC) $(UCFLAGS) -o $@ tools/bigphys_bench.c tools/regimage.c tools/pcibar.c -lrt -lm
 
 check:
 	bash scripts/check.sh
@@ -42,4 +49,7 @@ check:
 demo:
 	bash scripts/demo.sh
 
-.PHONY: all modules clean user check demo
+bench:
+	bash scripts/bench.sh
+
+.PHONY: all modules clean user check demo bench

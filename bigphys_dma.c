@@ -263,8 +263,14 @@ static void bigphys_job_kick(struct bigphys_dev *bd)
 	job->chunk = min_t(size_t, len, limit);
 	bd->engine->start(bd, bus, job->dev_addr + job->done, job->chunk,
 			  job->to_device);
-	mod_delayed_work(system_wq, &bd->watchdog,
-			 msecs_to_jiffies(watchdog_ms));
+	bd->kicks++;
+	/*
+	 * Armed once, not pushed back at every transfer: mod_delayed_work()
+	 * deleted and re-added a timer on each kick, STRT_DMA included.  On a
+	 * pending watchdog this is one bit test.  See bigphys_dma_watchdog().
+	 */
+	queue_delayed_work(system_wq, &bd->watchdog,
+			   msecs_to_jiffies(watchdog_ms));
 }
 
 /*
@@ -289,8 +295,7 @@ static void bigphys_dev_next(struct bigphys_dev *bd)
 		list_del_init(&bd->cur->node);
 		bigphys_job_kick(bd);
 	} else {
-		cancel_delayed_work(&bd->watchdog);
-		wake_up_all(&bd->idle);
+		wake_up_all(&bd->idle);	/* the watchdog finds nothing to do */
 	}
 }
 
@@ -336,6 +341,13 @@ irqreturn_t bigphys_dma_irq_thread(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/*
+ * Runs watchdog_ms after the first transfer of a busy period and then every
+ * watchdog_ms while transfers go on.  A transfer counts as lost only if it
+ * was already on the engine at the previous run (no kick since) and the
+ * engine is idle: an interrupt about to be handled is not mistaken for a
+ * lost one, and a lost one is noticed within two periods.
+ */
 void bigphys_dma_watchdog(struct work_struct *work)
 {
 	struct bigphys_dev *bd = container_of(to_delayed_work(work),
@@ -343,9 +355,10 @@ void bigphys_dma_watchdog(struct work_struct *work)
 
 	mutex_lock(&bd->lock);
 	if (bd->cur) {
-		if (bd->engine->busy(bd)) {
-			mod_delayed_work(system_wq, &bd->watchdog,
-					 msecs_to_jiffies(watchdog_ms));
+		if (bd->kicks != bd->watchdog_kicks || bd->engine->busy(bd)) {
+			bd->watchdog_kicks = bd->kicks;
+			queue_delayed_work(system_wq, &bd->watchdog,
+					   msecs_to_jiffies(watchdog_ms));
 		} else {
 			dev_warn_ratelimited(&bd->pdev->dev, "lost DMA interrupt\n");
 			bigphys_dev_transfer_done(bd);

@@ -28,7 +28,8 @@
  * The device is QEMU's "edu" (bigphys device 0): its DMA engine copies
  * between memory and a 4 KiB buffer at device address 0x40000.
  *
- * Build: gcc -O2 -Wall -Iinclude -o boot_config examples/boot_config.c tools/regimage.c
+ * Build: gcc -O2 -Wall -Iinclude -o boot_config examples/boot_config.c tools/regimage.c \
+ *	tools/pcibar.c
  * Run as root, with the bigphys module loaded and edu bound to it:
  *	./boot_config [--keep] [--work-ms MS] [CONFIG]
  * CONFIG defaults to /etc/bigphys/edu-regs.conf (a copy of
@@ -54,6 +55,7 @@
 
 #include <uapi/bigphys.h>
 
+#include "../tools/pcibar.h"
 #include "../tools/regimage.h"
 
 #define DEV_NODE		"/dev/bigphys"
@@ -273,32 +275,15 @@ static void other_init_work(unsigned int ms)
  */
 static uint64_t baseline(const char *pci_name)
 {
-	volatile uint32_t *bar;		/* MMIO: every access must happen */
 	uint64_t t0, elapsed;
-	char path[128];
+	struct pcibar bar;
+	char what[256];
 	uint32_t *shm;
-	struct stat st;
-	int bar_fd, shm_fd;
-	size_t i;
+	int shm_fd;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", pci_name);
-	bar_fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
-	if (bar_fd < 0) {
-		warn("f. baseline skipped: %s", path);
-		return 0;
-	}
-	if (fstat(bar_fd, &st))
-		err(1, "%s", path);
-	if (st.st_size < BASELINE_BAR_OFFSET + IMAGE_BYTES) {
-		warnx("f. baseline skipped: %s is only %lld bytes", path, (long long)st.st_size);
-		close(bar_fd);
-		return 0;
-	}
-	bar = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, bar_fd, 0);
-	if (bar == MAP_FAILED) {
-		/* e.g. CONFIG_IO_STRICT_DEVMEM while a driver owns the BAR */
-		warn("f. baseline skipped: mmap %s", path);
-		close(bar_fd);
+	if (pcibar_map(pci_name, 0, BASELINE_BAR_OFFSET + IMAGE_BYTES, &bar, what,
+		       sizeof(what))) {
+		warnx("f. baseline skipped: %s", what);
 		return 0;
 	}
 
@@ -312,13 +297,7 @@ static uint64_t baseline(const char *pci_name)
 		err(1, "mmap %s", BASELINE_SHM_NAME);
 
 	t0 = now_ns();
-	for (i = 0; i < config.nr; i++) {
-		const struct regimage_reg *r = &config.regs[i];
-
-		bar[(BASELINE_BAR_OFFSET + r->offset) / 4] = r->value;
-		shm[r->offset / 4] = r->value;
-	}
-	(void)bar[BASELINE_BAR_OFFSET / 4];	/* a read flushes the posted writes */
+	pcibar_write_image(&bar, BASELINE_BAR_OFFSET, shm, &config);
 	elapsed = now_ns() - t0;
 
 	printf("f. baseline: %zu registers word-by-word to BAR0 of %s + shm shadow: %s\n",
@@ -327,8 +306,7 @@ static uint64_t baseline(const char *pci_name)
 	munmap(shm, REGION_BYTES);
 	close(shm_fd);
 	shm_unlink(BASELINE_SHM_NAME);
-	munmap((void *)bar, st.st_size);
-	close(bar_fd);
+	pcibar_unmap(&bar);
 	return elapsed;
 }
 

@@ -68,6 +68,8 @@ extern const struct bigphys_engine bigphys_edu_engine;
  * @gone: remove() ran: no new jobs or mappings
  * @idle: woken when @cur becomes NULL
  * @watchdog: catches a lost interrupt: checks the engine while @cur is set
+ * @kicks: transfers started; under @lock
+ * @watchdog_kicks: @kicks when the watchdog last ran; under @lock
  */
 struct bigphys_dev {
 	struct kref ref;
@@ -84,6 +86,8 @@ struct bigphys_dev {
 	bool gone;
 	wait_queue_head_t idle;
 	struct delayed_work watchdog;
+	unsigned long kicks;
+	unsigned long watchdog_kicks;
 };
 
 /**

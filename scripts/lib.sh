@@ -120,6 +120,7 @@ build_initramfs() {
 		'bigphys:x:1100:tester' > "$root/etc/group"
 	echo "$3" > "$root/guest/suite"
 	echo "${GUEST_MODOPTS:-}" > "$root/guest/dmaopts"
+	echo "${GUEST_BENCHOPTS:-}" > "$root/guest/benchopts"
 	chmod +x "$root/init" "$root"/guest/*
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
@@ -127,8 +128,9 @@ build_initramfs() {
 # run_vm VMLINUZ INITRD LOG TIMEOUT_S CONFIG: boots the guest with edu and the
 # reserved range.  CONFIG: plain, iommu or swiotlb (the DMA-mapping setup),
 # or debug (plain with the kernel's memory debugging switched on).
+# VM_MEMMAP: size of the range reserved at 0x10000000 (default 64M).
 run_vm() {
-	local append="console=ttyS0 panic=-1 memmap=64M\$0x10000000"
+	local append="console=ttyS0 panic=-1 memmap=${VM_MEMMAP:-64M}\$0x10000000"
 	local machine=(-machine pc)
 	case "$5" in
 	plain) ;;

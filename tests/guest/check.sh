@@ -75,3 +75,15 @@ check "unload refused while a PERSIST region exists" sh -c "! rmmod bigphys 2>/d
 check "persist region freed" bigphysctl free keep
 check "unload when unused" rmmod bigphys
 check "range released from /proc/iomem" sh -c "! grep -q bigphys /proc/iomem"
+
+# The benchmark program, once with tiny sizes (make bench runs it for real):
+# it must work; its figures and targets are not checked here.
+quick_bench() {
+	insmod $MOD $POOL $DMAOPTS || return 1
+	bigphys_bench --quick > /tmp/bench.out 2>&1
+	rc=$?
+	cat /tmp/bench.out
+	rmmod bigphys || rc=1
+	return $rc
+}
+check "bigphys_bench --quick runs" quick_bench

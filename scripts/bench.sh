@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `make bench`: build bigphys and tools/bigphys_bench, boot Debian 6.1 under
+# QEMU once with the edu device and a reserved range, run the benchmarks and
+# print their table, "bench:" lines and "target:" lines.
+# The exit status says whether the benchmark program worked (and the guest
+# kernel stayed quiet), not whether the performance targets were met.
+#   BENCH_MEMMAP=160M   the reserved pool (the 64 MiB cases need room besides)
+#   BENCH_ARGS="--reps 3"   extra arguments for bigphys_bench
+set -u
+. "$(dirname "$0")/lib.sh"
+export VM_MEMMAP=${BENCH_MEMMAP:-160M}
+export GUEST_MODOPTS="dma_bits=64 pool_base=0x10000000 pool_size=$VM_MEMMAP"
+# The baseline maps BAR0 through sysfs while bigphys owns it: needs iomem=relaxed.
+export GUEST_APPEND="iomem=relaxed"
+export GUEST_BENCHOPTS=${BENCH_ARGS:-}
+
+ensure_deps
+build_user
+kernel_fetch "${KERNEL:-6.1}"
+build_module "$KVER" "$KDIR"
+build_initramfs "$BUILD/initrd-bench.gz" "$MODULE" bench
+log=$BUILD/vm-bench.log
+run_vm "$VMLINUZ" "$BUILD/initrd-bench.gz" "$log" "${VM_TIMEOUT:-900}" "${CONFIG:-plain}"
+tr -d '\r' < "$log" | sed -n '/^BENCH-BEGIN/,/^BENCH-END/p' | grep -v '^\[ *[0-9.]*\]'
+if tr -d '\r' < "$log" | grep -qE "$BAD_LOG"; then
+	die "the guest kernel complained: see $log"
+fi
+tr -d '\r' < "$log" | grep -q '^BENCH-END rc=0' ||
+	die "the benchmark failed: see $log"
+echo "bench: done (log: $log)"
