@@ -428,18 +428,37 @@ static int bigphys_get_memory(struct bigphys_file *bf, struct bigphys_dmabuf *bu
 	return 0;
 }
 
-/* Count a new job or mapping against the fd's limit.  bf->lock held. */
-static int bigphys_file_slots(struct bigphys_file *bf)
+/*
+ * Give a new job or mapping an id in @xa (bf->jobs or bf->maps), counted
+ * against the fd's limit; bigphys_file_slot_erase() undoes it.  O(1) in the
+ * number of jobs: the count is kept, not recounted.
+ */
+static int bigphys_file_slot_get(struct bigphys_file *bf, struct xarray *xa,
+				 void *entry, u32 *id)
 {
-	unsigned long i;
-	void *p;
-	int n = 0;
+	int err;
 
-	xa_for_each(&bf->jobs, i, p)
-		n++;
-	xa_for_each(&bf->maps, i, p)
-		n++;
-	return n < BIGPHYS_MAX_JOBS ? 0 : -EBUSY;
+	mutex_lock(&bf->lock);
+	if (bf->nr_slots >= BIGPHYS_MAX_JOBS) {
+		err = -EBUSY;
+	} else {
+		err = xa_alloc(xa, id, entry, xa_limit_31b, GFP_KERNEL);
+		if (!err)
+			bf->nr_slots++;
+	}
+	mutex_unlock(&bf->lock);
+	return err;
+}
+
+/* Remove entry @id of @xa and its slot.  Context: bf->lock held. */
+static void *bigphys_file_slot_erase(struct bigphys_file *bf,
+				     struct xarray *xa, unsigned long id)
+{
+	void *entry = xa_erase(xa, id);
+
+	if (entry)
+		bf->nr_slots--;
+	return entry;
 }
 
 static void bigphys_job_free(struct bigphys_job *job)
@@ -492,11 +511,7 @@ static long bigphys_strt_dma(struct bigphys_file *bf,
 	if (err)
 		goto put_memory;
 
-	mutex_lock(&bf->lock);
-	err = bigphys_file_slots(bf);
-	if (!err)
-		err = xa_alloc(&bf->jobs, &cookie, job, xa_limit_31b, GFP_KERNEL);
-	mutex_unlock(&bf->lock);
+	err = bigphys_file_slot_get(bf, &bf->jobs, job, &cookie);
 	if (err)
 		goto unmap;
 	if (put_user((u64)cookie, &uarg->cookie)) {
@@ -519,7 +534,7 @@ static long bigphys_strt_dma(struct bigphys_file *bf,
 
 erase:
 	mutex_lock(&bf->lock);
-	xa_erase(&bf->jobs, cookie);
+	bigphys_file_slot_erase(bf, &bf->jobs, cookie);
 	mutex_unlock(&bf->lock);
 unmap:
 	bigphys_dmabuf_unmap(bd, &job->buf);
@@ -573,7 +588,7 @@ static long bigphys_wait_dma(struct bigphys_file *bf,
 	w.bytes = job->done;
 	w.duration_ns = ktime_to_ns(ktime_sub(job->t_end, job->t_submit));
 	mutex_lock(&bf->lock);
-	xa_erase(&bf->jobs, w.cookie);
+	bigphys_file_slot_erase(bf, &bf->jobs, w.cookie);
 	mutex_unlock(&bf->lock);
 	bigphys_job_free(job);
 	return copy_to_user(uarg, &w, sizeof(w)) ? -EFAULT : 0;
@@ -611,11 +626,7 @@ static long bigphys_dma_map(struct bigphys_file *bf,
 	if (err)
 		goto put_memory;
 
-	mutex_lock(&bf->lock);
-	err = bigphys_file_slots(bf);
-	if (!err)
-		err = xa_alloc(&bf->maps, &handle, map, xa_limit_31b, GFP_KERNEL);
-	mutex_unlock(&bf->lock);
+	err = bigphys_file_slot_get(bf, &bf->maps, map, &handle);
 	if (err)
 		goto unmap;
 
@@ -638,7 +649,7 @@ static long bigphys_dma_map(struct bigphys_file *bf,
 
 erase:
 	mutex_lock(&bf->lock);
-	xa_erase(&bf->maps, handle);
+	bigphys_file_slot_erase(bf, &bf->maps, handle);
 	mutex_unlock(&bf->lock);
 unmap:
 	bigphys_dmabuf_unmap(bd, &map->buf);
@@ -674,7 +685,8 @@ static long bigphys_dma_unmap(struct bigphys_file *bf, u64 __user *uarg)
 	if (get_user(handle, uarg))
 		return -EFAULT;
 	mutex_lock(&bf->lock);
-	map = handle <= U32_MAX ? xa_erase(&bf->maps, handle) : NULL;
+	map = handle <= U32_MAX ?
+	      bigphys_file_slot_erase(bf, &bf->maps, handle) : NULL;
 	mutex_unlock(&bf->lock);
 	if (!map)
 		return -ENOENT;
