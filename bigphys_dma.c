@@ -255,13 +255,13 @@ static u32 bigphys_chunk_limit(struct bigphys_dev *bd)
 static void bigphys_job_kick(struct bigphys_dev *bd)
 {
 	struct bigphys_job *job = bd->cur;
-	u32 limit = bigphys_chunk_limit(bd);
+	const struct bigphys_dma_seg *seg = &job->segs[job->seg];
+	size_t len, left = seg->len - job->seg_done;
 	dma_addr_t bus;
-	size_t len;
 
-	bus = bigphys_dmabuf_seg(&job->buf, job->done, &len);
-	job->chunk = min_t(size_t, len, limit);
-	bd->engine->start(bd, bus, job->dev_addr + job->done, job->chunk,
+	bus = bigphys_dmabuf_seg(&job->buf, seg->offset + job->seg_done, &len);
+	job->chunk = min_t(size_t, min(len, left), bigphys_chunk_limit(bd));
+	bd->engine->start(bd, bus, seg->dev_addr + job->seg_done, job->chunk,
 			  job->to_device);
 	bd->kicks++;
 	/*
@@ -307,13 +307,18 @@ static void bigphys_dev_transfer_done(struct bigphys_dev *bd)
 	if (!job)
 		return;
 	job->done += job->chunk;
+	job->seg_done += job->chunk;
 	job->chunk = 0;
-	if (job->done < job->buf.len && !job->cancel && !bd->gone) {
+	if (job->seg_done == job->segs[job->seg].len) {
+		job->seg++;
+		job->seg_done = 0;
+	}
+	if (job->done < job->len && !job->cancel && !bd->gone) {
 		bigphys_job_kick(bd);
 		return;
 	}
 	bd->cur = NULL;
-	if (job->done == job->buf.len)
+	if (job->done == job->len)
 		bigphys_job_end(job, 0);
 	else
 		bigphys_job_end(job, bd->gone ? -ENODEV : -ECANCELED);
@@ -463,58 +468,59 @@ static void *bigphys_file_slot_erase(struct bigphys_file *bf,
 
 static void bigphys_job_free(struct bigphys_job *job)
 {
+	if (job->segs != &job->one)
+		kfree(job->segs);
 	bigphys_dmabuf_put(&job->buf);
 	bigphys_dev_put(job->bd);
 	kfree(job);
 }
 
-static long bigphys_strt_dma(struct bigphys_file *bf,
-			     struct bigphys_dma __user *uarg)
+/* Whether the engine of @bd can move @len bytes at device address @addr. */
+static bool bigphys_dev_window_ok(struct bigphys_dev *bd, u64 addr, u64 len)
 {
-	struct bigphys_dev *bd;
-	struct bigphys_job *job;
-	struct bigphys_dma d;
-	u32 cookie;
-	long err;
+	const struct bigphys_engine *e = bd->engine;
 
-	if (copy_from_user(&d, uarg, sizeof(d)))
-		return -EFAULT;
-	if (d.flags & ~BIGPHYS_DMA_FLAGS || d.pad)
-		return -EINVAL;
-	bd = bigphys_dev_get(d.dev_index);
-	if (!bd)
-		return -ENODEV;
-	err = -EOPNOTSUPP;
-	if (!bd->engine)
-		goto put_dev;
-	err = -EINVAL;
-	if (d.dev_addr < bd->engine->window_base || !d.len ||
-	    d.len > bd->engine->window_size ||
-	    d.dev_addr - bd->engine->window_base > bd->engine->window_size - d.len)
-		goto put_dev;
+	return addr >= e->window_base && len && len <= e->window_size &&
+	       addr - e->window_base <= e->window_size - len;
+}
 
-	err = -ENOMEM;
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+static struct bigphys_job *bigphys_job_alloc(struct bigphys_file *bf,
+					     struct bigphys_dev *bd, u32 flags)
+{
+	struct bigphys_job *job = kzalloc(sizeof(*job), GFP_KERNEL);
+
 	if (!job)
-		goto put_dev;
+		return NULL;
 	INIT_LIST_HEAD(&job->node);
 	init_completion(&job->finished);
 	job->bd = bd;
 	job->bf = bf;
-	job->dev_addr = d.dev_addr;
-	job->to_device = !(d.flags & BIGPHYS_DMA_FROM_DEVICE);
-	err = bigphys_get_memory(bf, &job->buf, d.flags, d.region_id,
-				 d.phys_addr, d.offset, d.len, d.user_addr);
-	if (err)
-		goto free_job;
-	err = bigphys_dmabuf_map(bd, &job->buf, d.offset, d.user_addr);
-	if (err)
-		goto put_memory;
+	job->to_device = !(flags & BIGPHYS_DMA_FROM_DEVICE);
+	job->segs = &job->one;
+	job->nr_segs = 1;
+	return job;
+}
 
+/*
+ * Map @job's memory (got by bigphys_get_memory(), @offset/@uaddr as for
+ * bigphys_dmabuf_map()), give it a cookie, tell user space and queue it.
+ * On failure everything done here is undone; the caller still owns the job,
+ * its memory and its device reference.
+ */
+static long bigphys_job_submit(struct bigphys_file *bf, struct bigphys_job *job,
+			       u64 offset, u64 uaddr, u64 __user *ucookie)
+{
+	struct bigphys_dev *bd = job->bd;
+	u32 cookie;
+	long err;
+
+	err = bigphys_dmabuf_map(bd, &job->buf, offset, uaddr);
+	if (err)
+		return err;
 	err = bigphys_file_slot_get(bf, &bf->jobs, job, &cookie);
 	if (err)
 		goto unmap;
-	if (put_user((u64)cookie, &uarg->cookie)) {
+	if (put_user((u64)cookie, ucookie)) {
 		err = -EFAULT;
 		goto erase;
 	}
@@ -538,12 +544,141 @@ erase:
 	mutex_unlock(&bf->lock);
 unmap:
 	bigphys_dmabuf_unmap(bd, &job->buf);
+	return err;
+}
+
+static long bigphys_strt_dma(struct bigphys_file *bf,
+			     struct bigphys_dma __user *uarg)
+{
+	struct bigphys_dev *bd;
+	struct bigphys_job *job;
+	struct bigphys_dma d;
+	long err;
+
+	if (copy_from_user(&d, uarg, sizeof(d)))
+		return -EFAULT;
+	if (d.flags & ~BIGPHYS_DMA_FLAGS || d.pad)
+		return -EINVAL;
+	bd = bigphys_dev_get(d.dev_index);
+	if (!bd)
+		return -ENODEV;
+	err = -EOPNOTSUPP;
+	if (!bd->engine)
+		goto put_dev;
+	err = -EINVAL;
+	if (!bigphys_dev_window_ok(bd, d.dev_addr, d.len))
+		goto put_dev;
+
+	err = -ENOMEM;
+	job = bigphys_job_alloc(bf, bd, d.flags);
+	if (!job)
+		goto put_dev;
+	job->one.len = d.len;
+	job->one.dev_addr = d.dev_addr;
+	job->len = d.len;
+	err = bigphys_get_memory(bf, &job->buf, d.flags, d.region_id,
+				 d.phys_addr, d.offset, d.len, d.user_addr);
+	if (err)
+		goto free_job;
+	err = bigphys_job_submit(bf, job, d.offset, d.user_addr, &uarg->cookie);
+	if (err)
+		goto put_memory;
+	return 0;
+
 put_memory:
 	bigphys_dmabuf_put(&job->buf);
 free_job:
 	kfree(job);
 put_dev:
 	bigphys_dev_put(bd);
+	return err;
+}
+
+/*
+ * Check STRT_DMAV segments like STRT_DMA checks its range (the region range
+ * is checked on the span they cover) and make their offsets relative to
+ * the span.  Returns the span's first byte and length in @lo and @span.
+ */
+static int bigphys_dmav_segs(struct bigphys_dev *bd,
+			     struct bigphys_dma_seg *segs, u32 nr,
+			     u64 *lo, u64 *span, size_t *total)
+{
+	u64 first = U64_MAX, end = 0;
+	u32 i;
+
+	*total = 0;
+	for (i = 0; i < nr; i++) {
+		if (!bigphys_dev_window_ok(bd, segs[i].dev_addr, segs[i].len) ||
+		    segs[i].offset > U64_MAX - segs[i].len)
+			return -EINVAL;
+		first = min(first, segs[i].offset);
+		end = max(end, segs[i].offset + segs[i].len);
+		*total += segs[i].len;
+	}
+	for (i = 0; i < nr; i++)
+		segs[i].offset -= first;
+	*lo = first;
+	*span = end - first;
+	return 0;
+}
+
+static long bigphys_strt_dmav(struct bigphys_file *bf,
+			      struct bigphys_dmav __user *uarg)
+{
+	struct bigphys_dma_seg *segs;
+	struct bigphys_dev *bd;
+	struct bigphys_job *job;
+	struct bigphys_dmav v;
+	u64 lo, span;
+	size_t total;
+	long err;
+
+	if (copy_from_user(&v, uarg, sizeof(v)))
+		return -EFAULT;
+	if (v.flags & ~BIGPHYS_DMA_FROM_DEVICE || !v.nr_segs ||
+	    v.nr_segs > BIGPHYS_DMAV_MAX_SEGS)
+		return -EINVAL;
+	segs = memdup_user(u64_to_user_ptr(v.segs), v.nr_segs * sizeof(*segs));
+	if (IS_ERR(segs))
+		return PTR_ERR(segs);
+	err = -ENODEV;
+	bd = bigphys_dev_get(v.dev_index);
+	if (!bd)
+		goto free_segs;
+	err = -EOPNOTSUPP;
+	if (!bd->engine)
+		goto put_dev;
+	err = bigphys_dmav_segs(bd, segs, v.nr_segs, &lo, &span, &total);
+	if (err)
+		goto put_dev;
+	err = -ENOENT;		/* no lookup by physical address here */
+	if (!v.region_id)
+		goto put_dev;
+
+	err = -ENOMEM;
+	job = bigphys_job_alloc(bf, bd, v.flags);
+	if (!job)
+		goto put_dev;
+	job->segs = segs;
+	job->nr_segs = v.nr_segs;
+	job->len = total;
+	err = bigphys_get_memory(bf, &job->buf, v.flags, v.region_id,
+				 0, lo, span, 0);
+	if (err)
+		goto free_job;
+	err = bigphys_job_submit(bf, job, lo, 0, &uarg->cookie);
+	if (err)
+		goto put_memory;
+	return 0;
+
+put_memory:
+	bigphys_dmabuf_put(&job->buf);
+free_job:
+	kfree(job);
+put_dev:
+	bigphys_dev_put(bd);
+free_segs:
+	kfree(segs);
 	return err;
 }
 
@@ -723,7 +858,7 @@ static long bigphys_dev_info(struct bigphys_dev_info __user *uarg)
 }
 
 /**
- * bigphys_dma_ioctl() - STRT_DMA, WAIT_DMA, DMA_MAP, DMA_UNMAP, DEV_INFO
+ * bigphys_dma_ioctl() - STRT_DMA(V), WAIT_DMA, DMA_MAP, DMA_UNMAP, DEV_INFO
  * @bf: the file
  * @cmd: one of those
  * @argp: user pointer to its structure
@@ -737,6 +872,8 @@ long bigphys_dma_ioctl(struct bigphys_file *bf, unsigned int cmd,
 	switch (cmd) {
 	case BIGPHYS_IOC_STRT_DMA:
 		return bigphys_strt_dma(bf, argp);
+	case BIGPHYS_IOC_STRT_DMAV:
+		return bigphys_strt_dmav(bf, argp);
 	case BIGPHYS_IOC_WAIT_DMA:
 		return bigphys_wait_dma(bf, argp);
 	case BIGPHYS_IOC_DMA_MAP:

@@ -344,6 +344,7 @@ long bigphys_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case BIGPHYS_IOC_LIST:
 		return bigphys_ioctl_list(argp);
 	case BIGPHYS_IOC_STRT_DMA:
+	case BIGPHYS_IOC_STRT_DMAV:
 	case BIGPHYS_IOC_WAIT_DMA:
 	case BIGPHYS_IOC_DMA_MAP:
 	case BIGPHYS_IOC_DMA_UNMAP:

@@ -114,14 +114,20 @@ struct bigphys_dmabuf {
 };
 
 /**
- * struct bigphys_job - one STRT_DMA request
+ * struct bigphys_job - one STRT_DMA or STRT_DMAV request
  * @node: in @bd->queue while queued; under @bd->lock
  * @bd: device (a reference)
  * @bf: owner; outlives the job (release waits for every job)
  * @buf: the memory, mapped
- * @dev_addr: device address of the first byte
+ * @segs: the segments, run in order; @offset counts from the start of
+ *	@buf.  &@one for STRT_DMA, else allocated (freed with the job)
+ * @nr_segs: entries in @segs
+ * @seg: segment on the engine; under @bd->lock
+ * @seg_done: bytes of segment @seg moved so far; under @bd->lock
+ * @len: bytes of all segments
+ * @one: the segment of a STRT_DMA job
  * @to_device: direction
- * @done: bytes moved so far; under @bd->lock
+ * @done: bytes moved so far (all segments); under @bd->lock
  * @chunk: bytes of the transfer on the engine; under @bd->lock
  * @cancel: owner is going away: stop after the current transfer
  * @waiting: a WAIT_DMA is using the job; under @bf->lock
@@ -135,7 +141,12 @@ struct bigphys_job {
 	struct bigphys_dev *bd;
 	struct bigphys_file *bf;
 	struct bigphys_dmabuf buf;
-	u64 dev_addr;
+	struct bigphys_dma_seg *segs;
+	u32 nr_segs;
+	u32 seg;
+	size_t seg_done;
+	size_t len;
+	struct bigphys_dma_seg one;
 	bool to_device;
 	size_t done;
 	u32 chunk;

@@ -208,14 +208,64 @@ struct bigphys_dma {
 	__u64 cookie;
 };
 
+/* Most segments one BIGPHYS_IOC_STRT_DMAV may carry. */
+#define BIGPHYS_DMAV_MAX_SEGS	1024
+
+/**
+ * struct bigphys_dma_seg - one segment of a BIGPHYS_IOC_STRT_DMAV job
+ * @offset: first byte, from the region start (bytes).
+ * @len: bytes to move, >= 1.
+ * @dev_addr: device-side address of the first byte; the segment must lie
+ *	in the device window (edu: 0x40000..0x40ffe), as for STRT_DMA.
+ */
+struct bigphys_dma_seg {
+	__u64 offset;
+	__u64 len;
+	__u64 dev_addr;
+};
+
+/**
+ * struct bigphys_dmav - BIGPHYS_IOC_STRT_DMAV: one background DMA job made
+ * of several segments of one region
+ * @region_id: region attached to this fd (not 0).
+ * @dev_index: device, 0..nr_devices-1.
+ * @flags: 0 or BIGPHYS_DMA_FROM_DEVICE (default: memory -> device).
+ * @nr_segs: entries in @segs, 1..BIGPHYS_DMAV_MAX_SEGS.
+ * @segs: user pointer to an array of @nr_segs struct bigphys_dma_seg.
+ * @cookie: out: job handle for BIGPHYS_IOC_WAIT_DMA, > 0.
+ *
+ * Like STRT_DMA with the segments run one after another, in array order,
+ * each split into engine chunks, as ONE job: one cookie, one slot of the
+ * fd's 64, one mapping of the region range the segments cover (which must
+ * be at most 1 GiB long).  WAIT_DMA reports the bytes of all segments.
+ * A segment may overlap others; a device with a small buffer (edu: 4 KiB)
+ * is given a large image as segments to the same device address, each
+ * overwriting the previous one there.  The segments are copied in before
+ * anything else happens: a failed call leaves no job behind.
+ *
+ * Errors: -EINVAL unknown flags (BIGPHYS_DMA_USER_PTR included), @nr_segs
+ * 0 or above BIGPHYS_DMAV_MAX_SEGS, a segment of length 0, past the region
+ * or outside the device window, segments spanning more than 1 GiB;
+ * -EFAULT bad @segs or @cookie pointer; -ENOENT region not attached;
+ * -ENODEV, -EOPNOTSUPP, -ENOMEM, -EIO, -EBUSY as for STRT_DMA.
+ */
+struct bigphys_dmav {
+	__u32 region_id;
+	__u32 dev_index;
+	__u32 flags;
+	__u32 nr_segs;
+	__u64 segs;
+	__u64 cookie;
+};
+
 /**
  * struct bigphys_dma_wait - BIGPHYS_IOC_WAIT_DMA: wait for a job, reap it
- * @cookie: in: job from STRT_DMA on this fd.
+ * @cookie: in: job from STRT_DMA or STRT_DMAV on this fd.
  * @timeout_ns: in: how long to wait; 0 = do not block.
  * @status: out: 0 when the job moved every byte, else a negative errno
  *	(-ENODEV device unbound, -ECANCELED cancelled, -EIO device error).
  * @pad: zero.
- * @bytes: out: bytes moved.
+ * @bytes: out: bytes moved (of every segment, for STRT_DMAV).
  * @duration_ns: out: from submission to completion (ns).
  *
  * A finished job is reaped by the WAIT that reports it; poll() on the fd
@@ -308,6 +358,7 @@ struct bigphys_dev_info {
 #define BIGPHYS_IOC_DMA_MAP	_IOWR(BIGPHYS_IOC_MAGIC, 7, struct bigphys_dma_map)
 #define BIGPHYS_IOC_DMA_UNMAP	_IOW(BIGPHYS_IOC_MAGIC, 8, __u64)
 #define BIGPHYS_IOC_DEV_INFO	_IOWR(BIGPHYS_IOC_MAGIC, 9, struct bigphys_dev_info)
+#define BIGPHYS_IOC_STRT_DMAV	_IOWR(BIGPHYS_IOC_MAGIC, 10, struct bigphys_dmav)
 
 /* Design-card names for the two core ioctls. */
 #define ALLOC_BIGPHYS		BIGPHYS_IOC_ALLOC
