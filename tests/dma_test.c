@@ -2,7 +2,8 @@
 /*
  * bigphys DMA tests against QEMU's edu device (1234:11e8) bound as device 0:
  * DEV_INFO, STRT_DMA/WAIT_DMA push and readback (regions, by physical
- * address, user memory), argument checking with exact errnos, poll(), region
+ * address, user memory), STRT_DMAV (several segments as one job), argument
+ * checking with exact errnos, poll(), region
  * lifetime while a job runs (FREE, close, SIGKILL), DMA_MAP/DMA_UNMAP,
  * unbinding and rebinding the device, and the per-fd job limit.
  *
@@ -1269,6 +1270,283 @@ TEST_F(dma, job_limit)
 	TH_LOG("close with %d jobs took %llu ms", MAX_JOBS,
 	       (unsigned long long)(dt / BP_MSEC));
 	ASSERT_GT(2 * BP_NSEC, dt);
+	self->fd = bp_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/* ---- STRT_DMAV: one job of several segments ---- */
+
+static void seg_set(struct bigphys_dma_seg *s, __u64 offset, __u64 len,
+		    __u64 dev_addr)
+{
+	s->offset = offset;
+	s->len = len;
+	s->dev_addr = dev_addr;
+}
+
+/* STRT_DMAV on device 0; the cookie (0 on failure) in @cookie. */
+static int dmav_start(int fd, __u32 id, __u32 flags,
+		      const struct bigphys_dma_seg *segs, __u32 nr,
+		      __u64 *cookie)
+{
+	struct bigphys_dmav v;
+	int ret;
+
+	memset(&v, 0, sizeof(v));
+	v.region_id = id;
+	v.flags = flags;
+	v.nr_segs = nr;
+	v.segs = (uintptr_t)segs;
+	ret = ioctl(fd, BIGPHYS_IOC_STRT_DMAV, &v);
+	if (cookie)
+		*cookie = ret ? 0 : v.cookie;
+	return ret;
+}
+
+/* STRT_DMAV, then wait: @bytes moved in at least @xfers transfers. */
+static void dmav_run(struct __test_metadata *_metadata, int fd, __u32 id,
+		     __u32 flags, const struct bigphys_dma_seg *segs, __u32 nr,
+		     __u64 bytes, unsigned int xfers)
+{
+	struct bigphys_dma_wait w;
+	__u64 cookie;
+
+	ASSERT_EQ(0, dmav_start(fd, id, flags, segs, nr, &cookie))
+		TH_LOG("STRT_DMAV of %u segments: %s", nr, strerror(errno));
+	ASSERT_LT(0ULL, cookie);
+	ASSERT_EQ(0, bp_dma_wait(fd, cookie, WAIT_NS, &w))
+		TH_LOG("WAIT_DMA: %s", strerror(errno));
+	ASSERT_EQ(0, w.status);
+	ASSERT_EQ(bytes, w.bytes);
+	ASSERT_LE(xfers * XFER_NS, w.duration_ns)
+		TH_LOG("%u segments in %llu ns: expected >= %u transfers", nr,
+		       (unsigned long long)w.duration_ns, xfers);
+	ASSERT_GT(WAIT_NS, w.duration_ns);
+}
+
+/*
+ * Three segments from scattered region offsets (one crossing a page) to
+ * three device offsets, split into engine chunks (max_chunk 1024: 1 + 2 + 2
+ * transfers), read back by two segments into another region: byte exact,
+ * nothing else written.  Then order: two segments to the same device
+ * address, the second wins.
+ */
+TEST_F(dma, dmav_push_readback)
+{
+	const __u64 size = 3 * BP_PAGE;
+	struct bigphys_dma_seg segs[3];
+	struct bigphys_alloc a, b;
+	__u8 *src, *dst, *want;
+	size_t i;
+
+	src = region_new(_metadata, self->fd, "", size, &a);
+	dst = region_new(_metadata, self->fd, "", size, &b);
+	want = malloc(size);
+	ASSERT_NE(NULL, want);
+	bp_fill_bytes(src, size, 31, 0, 0);
+	memset(dst, 0xa5, size);
+	memset(want, 0xa5, size);
+
+	set_chunk(_metadata, self->fd, 1024);
+	seg_set(&segs[0], 100, 1000, WIN);
+	seg_set(&segs[1], BP_PAGE - 50, 2000, WIN + 1000);
+	seg_set(&segs[2], 2 * BP_PAGE + 7, 1095, WIN + 3000);
+	dmav_run(_metadata, self->fd, a.id, 0, segs, 3, 4095, 5);
+	set_chunk(_metadata, self->fd, 0);
+
+	/* device [0, 3000) -> dst 0, device [3000, 4095) -> dst 5000 */
+	seg_set(&segs[0], 0, 3000, WIN);
+	seg_set(&segs[1], 5000, 1095, WIN + 3000);
+	dmav_run(_metadata, self->fd, b.id, BIGPHYS_DMA_FROM_DEVICE, segs, 2,
+		 4095, 2);
+	memcpy(want, src + 100, 1000);
+	memcpy(want + 1000, src + BP_PAGE - 50, 2000);
+	memcpy(want + 5000, src + 2 * BP_PAGE + 7, 1095);
+	for (i = 0; i < size; i++)
+		ASSERT_EQ(want[i], dst[i]) TH_LOG("byte %zu of the readback", i);
+	/* The push only read its source. */
+	ASSERT_EQ(-1L, bp_check_bytes(src, size, 31, 0, 0));
+
+	/* In order: the second segment overwrites the first on the device. */
+	seg_set(&segs[0], 0, 16, WIN + 8);
+	seg_set(&segs[1], BP_PAGE, 16, WIN + 8);
+	dmav_run(_metadata, self->fd, a.id, 0, segs, 2, 32, 2);
+	seg_set(&segs[0], 64, 16, WIN + 8);
+	dmav_run(_metadata, self->fd, b.id, BIGPHYS_DMA_FROM_DEVICE, segs, 1,
+		 16, 1);
+	ASSERT_EQ(0, memcmp(dst + 64, src + BP_PAGE, 16));
+
+	free(want);
+	region_del(_metadata, self->fd, &a, src);
+	region_del(_metadata, self->fd, &b, dst);
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+TEST_F(dma, dmav_errors)
+{
+	struct bigphys_dma_seg base[2], *segs, *edge;
+	struct bigphys_alloc a, other;
+	struct bigphys_region_info ri;
+	struct bigphys_dmav v, *ro;
+	__u64 cookie;
+	void *page;
+
+	ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
+	self->fd2 = bp_open();
+	ASSERT_LE(0, self->fd2);
+	ASSERT_EQ(0, bp_alloc(self->fd2, "", BP_PAGE, 0, 0, &other));
+	seg_set(&base[0], 0, 1, WIN);
+	seg_set(&base[1], 8, 1, WIN + 8);
+	segs = calloc(BIGPHYS_DMAV_MAX_SEGS + 1, sizeof(*segs));
+	ASSERT_NE(NULL, segs);
+
+	/* Each bad value in the second segment, the first being valid. */
+#define BADSEG(err, field, val) do {					\
+	memcpy(segs, base, sizeof(base));				\
+	segs[1].field = (val);						\
+	errno = 0;							\
+	ASSERT_EQ(-1, dmav_start(self->fd, a.id, 0, segs, 2, &cookie))	\
+		TH_LOG("seg %s = 0x%llx accepted", #field,		\
+		       (unsigned long long)(val));			\
+	ASSERT_EQ((err), errno) TH_LOG("seg %s = 0x%llx", #field,	\
+				       (unsigned long long)(val));	\
+} while (0)
+	BADSEG(EINVAL, len, 0);
+	BADSEG(EINVAL, len, WIN_SIZE + 1);
+	BADSEG(EINVAL, len, UINT64_MAX);
+	BADSEG(EINVAL, offset, BP_PAGE);			/* past the region */
+	BADSEG(EINVAL, offset, 1ULL << 40);
+	BADSEG(EINVAL, offset, UINT64_MAX);			/* wraps */
+	BADSEG(EINVAL, dev_addr, 0);
+	BADSEG(EINVAL, dev_addr, WIN - 1);
+	BADSEG(EINVAL, dev_addr, WIN + WIN_SIZE);		/* 0x40fff */
+	BADSEG(EINVAL, dev_addr, UINT64_MAX);
+	memcpy(segs, base, sizeof(base));
+	seg_set(&segs[1], BP_PAGE - 10, 100, WIN);		/* ends past */
+	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 0, segs, 2, NULL));
+	seg_set(&segs[1], 0, WIN_SIZE, WIN + 1);		/* ends 0x41000 */
+	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 0, segs, 2, NULL));
+#undef BADSEG
+
+	/* Flags, segment count, region, device. */
+	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, BIGPHYS_DMA_USER_PTR,
+					base, 2, NULL));
+	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 1U << 2, base, 2, NULL));
+	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 1U << 31, base, 2, NULL));
+	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 0, base, 0, NULL));
+	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 0, segs,
+					BIGPHYS_DMAV_MAX_SEGS + 1, NULL));
+	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 0, segs, UINT32_MAX,
+					NULL));
+	ASSERT_ERRNO(ENOENT, dmav_start(self->fd, 0, 0, base, 2, NULL));
+	ASSERT_ERRNO(ENOENT, dmav_start(self->fd, other.id, 0, base, 2, NULL));
+	ASSERT_ERRNO(ENOENT, dmav_start(self->fd, a.id + 1000, 0, base, 2,
+					NULL));
+	memset(&v, 0, sizeof(v));
+	v.region_id = a.id;
+	v.dev_index = 99;
+	v.nr_segs = 2;
+	v.segs = (uintptr_t)base;
+	ASSERT_ERRNO(ENODEV, ioctl(self->fd, BIGPHYS_IOC_STRT_DMAV, &v));
+
+	/* Bad pointers: the argument, the segments, the cookie. */
+	ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_STRT_DMAV, NULL));
+	ASSERT_ERRNO(EFAULT, dmav_start(self->fd, a.id, 0, NULL, 2, NULL));
+	page = mmap(NULL, 2 * BP_PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, munmap((char *)page + BP_PAGE, BP_PAGE));
+	edge = (struct bigphys_dma_seg *)((char *)page + BP_PAGE) - 1;
+	*edge = base[0];					/* 2nd unmapped */
+	ASSERT_ERRNO(EFAULT, dmav_start(self->fd, a.id, 0, edge, 2, NULL));
+	ASSERT_EQ(0, dmav_start(self->fd, a.id, 0, edge, 1, &cookie));
+	ASSERT_EQ(0, bp_dma_wait(self->fd, cookie, WAIT_NS, NULL));
+	ro = page;
+	memset(ro, 0, sizeof(*ro));
+	ro->region_id = a.id;
+	ro->nr_segs = 2;
+	ro->segs = (uintptr_t)base;
+	ASSERT_EQ(0, mprotect(page, BP_PAGE, PROT_READ));
+	ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_STRT_DMAV, ro));
+	ASSERT_EQ(0, munmap(page, BP_PAGE));
+
+	/* No failure left a job or a DMA reference behind. */
+	GET_REGION(self->fd, a.id, &ri);
+	ASSERT_EQ(0U, ri.nr_dma);
+	ASSERT_ERRNO(ENOENT, bp_dma_wait(self->fd, cookie, 0, NULL));
+	ASSERT_ERRNO(ENOENT, bp_dma_wait(self->fd, cookie + 1, 0, NULL));
+
+	/* The baseline itself is valid: two 1-byte transfers. */
+	dmav_run(_metadata, self->fd, a.id, 0, base, 2, 2, 2);
+	GET_REGION(self->fd, a.id, &ri);
+	ASSERT_EQ(0U, ri.nr_dma);
+
+	free(segs);
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	close(self->fd2);
+	self->fd2 = -1;
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/*
+ * A STRT_DMAV job takes one of the fd's 64 slots whatever its segments;
+ * failed submissions (bad segments pointer, unwritable cookie) give theirs
+ * back.  BIGPHYS_DMAV_MAX_SEGS segments are accepted; close cancels the
+ * job after the transfer on the engine.
+ */
+TEST_F(dma, dmav_job_limit)
+{
+	struct bigphys_dma_seg *segs;
+	struct bigphys_region_info ri;
+	struct bigphys_dmav *ro;
+	struct bigphys_alloc a;
+	struct bigphys_dma d;
+	__u64 cookie, t0, dt;
+	int i;
+
+	ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
+	segs = calloc(BIGPHYS_DMAV_MAX_SEGS, sizeof(*segs));
+	ASSERT_NE(NULL, segs);
+	for (i = 0; i < BIGPHYS_DMAV_MAX_SEGS; i++)
+		seg_set(&segs[i], i % BP_PAGE, 1, WIN + i % WIN_SIZE);
+
+	ASSERT_EQ(0, dmav_start(self->fd, a.id, 0, segs,
+				BIGPHYS_DMAV_MAX_SEGS, &cookie))
+		TH_LOG("STRT_DMAV of %d segments: %s", BIGPHYS_DMAV_MAX_SEGS,
+		       strerror(errno));
+	ASSERT_LT(0ULL, cookie);
+	for (i = 1; i < MAX_JOBS - 1; i++) {
+		bp_dma_req(&d, a.id, i, 1, WIN + i, 0);
+		job_start(_metadata, self->fd, &d);
+	}
+	/* 63 slots taken: failures must not keep the last one. */
+	ASSERT_ERRNO(EFAULT, dmav_start(self->fd, a.id, 0, NULL, 8, NULL));
+	ro = mmap(NULL, BP_PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	memset(ro, 0, sizeof(*ro));
+	ro->region_id = a.id;
+	ro->nr_segs = 8;
+	ro->segs = (uintptr_t)segs;
+	ASSERT_EQ(0, mprotect(ro, BP_PAGE, PROT_READ));
+	ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_STRT_DMAV, ro));
+	ASSERT_EQ(0, munmap(ro, BP_PAGE));
+	ASSERT_EQ(0, dmav_start(self->fd, a.id, 0, segs, 8, NULL));
+	ASSERT_ERRNO(EBUSY, dmav_start(self->fd, a.id, 0, segs, 1, NULL));
+	bp_dma_req(&d, a.id, 0, 1, WIN, 0);
+	ASSERT_ERRNO(EBUSY, bp_dma_start(self->fd, &d));
+	GET_REGION(self->fd, a.id, &ri);
+	ASSERT_EQ((__u32)MAX_JOBS, ri.nr_dma);
+
+	/* The 1024-segment job is on the engine, far from done. */
+	ASSERT_ERRNO(ETIMEDOUT, bp_dma_wait(self->fd, cookie, 0, NULL));
+	t0 = bp_now_ns();
+	ASSERT_EQ(0, close(self->fd));
+	dt = bp_now_ns() - t0;
+	self->fd = -1;
+	ASSERT_GT(2 * BP_NSEC, dt);
+	free(segs);
 	self->fd = bp_open();
 	ASSERT_LE(0, self->fd);
 	ASSERT_POOL_IDLE(self->fd);
