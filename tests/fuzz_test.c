@@ -17,6 +17,7 @@
  */
 #include "bigphys_test_util.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
 #define WIN		0x40000ULL	/* edu device window */
@@ -392,11 +393,17 @@ TEST_F(fuzz, readonly_output)
 	ASSERT_POOL_IDLE(self->fd);
 
 	if (!self->have_dev) {
+		ASSERT_EQ(0, mprotect(ro, BP_PAGE, PROT_READ | PROT_WRITE));
+		memset(ro, 0, BP_PAGE);
+		ASSERT_EQ(0, mprotect(ro, BP_PAGE, PROT_READ));
 		ASSERT_ERRNO(ENODEV, ioctl(self->fd, BIGPHYS_IOC_DEV_INFO, ro));
 		SKIP(return, "no DMA device 0: DMA parts skipped");
 	}
 
-	/* DEV_INFO. */
+	/* DEV_INFO of device 0. */
+	ASSERT_EQ(0, mprotect(ro, BP_PAGE, PROT_READ | PROT_WRITE));
+	memset(ro, 0, BP_PAGE);
+	ASSERT_EQ(0, mprotect(ro, BP_PAGE, PROT_READ));
 	ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_DEV_INFO, ro));
 
 	/*
@@ -1103,9 +1110,14 @@ static int mmap_model(__u64 off, __u64 len, const struct bigphys_alloc *own,
 
 	if (off % BP_PAGE || !len)
 		return EINVAL;
-	if (!plen || plen > TASK_SIZE_X86)
+	if (!plen)
 		return ENOMEM;
 	if (off / BP_PAGE + plen / BP_PAGE < off / BP_PAGE)
+		return EOVERFLOW;
+	if (plen > TASK_SIZE_X86)
+		return ENOMEM;
+	/* file_mmap_ok(): a char device's offsets end at ULONG_MAX. */
+	if (off / BP_PAGE > (ULONG_MAX - plen) / BP_PAGE)
 		return EOVERFLOW;
 	for (i = 0; i < nown; i++)
 		if (off >= own[i].phys_addr &&
