@@ -18,6 +18,9 @@
  *	and DMA a few shared named regions for HM_SECS seconds; each thread
  *	owns one page of each region and checks it after every step; the
  *	processes must finish (alarm() turns a hang into a failure).
+ * guess_race: on one fd, threads reap jobs and unmap device mappings by
+ *	guessing cookies and handles while another thread creates them (some
+ *	with a read-only argument, so the ioctl fails and undoes itself).
  *
  * Every error is classified: documented and expected in that situation
  * (counted, printed), or unexpected (the test fails).  At the end the pool
@@ -659,7 +662,7 @@ static void st_child(int idx, __u64 seed, int have_dev, __u64 deadline, int out)
 			st_op_unmap(p);
 		else if (r < 85)
 			st_op_remap(p);
-		else if (r < 87)
+		else if (r < 86)
 			st_op_reopen(p);
 		else if (r < 95)
 			st_op_info(p);
@@ -819,9 +822,9 @@ TEST_F_TIMEOUT(stress, random, 180)
 		alive++;
 	}
 
-	/* Every 2 s: stop everybody, check the accounting, go on. */
+	/* Every 0.5 s: stop everybody, check the accounting, go on. */
 	while (alive) {
-		usleep(2000 * 1000);
+		usleep(500 * 1000);
 		for (i = 0; i < ST_PROCS; i++) {
 			if (self->pids[i] <= 0)
 				continue;
@@ -1109,6 +1112,133 @@ TEST_F_TIMEOUT(stress, hammer, 180)
 	if (self->have_dev)
 		EXPECT_LT(0UL, total.dma_jobs);
 	ASSERT_POOL_IDLE(self->fd);
+}
+
+/* guess_race: one submitter, two guessers, one fd. */
+struct gr_thread {
+	pthread_t tid;
+	int fd;
+	__u32 id;
+	int submitter;
+	void *ro;		/* read-only copies of valid arguments */
+	__u64 deadline;
+	struct st_counts c;
+	char err[200];
+};
+
+#define GR_SECS		4
+#define GR_GUESS	80
+
+static void *gr_thread(void *arg)
+{
+	struct gr_thread *t = arg;
+	struct bigphys_dma_wait w;
+	struct bigphys_dma_map m;
+	struct bigphys_dma d;
+	__u64 next_job = 0, h;
+
+	while (bp_now_ns() < t->deadline) {
+		if (!t->submitter) {
+			for (h = 1; h <= GR_GUESS; h++) {
+				t->c.ops++;
+				if (!bp_dma_unmap(t->fd, h))
+					t->c.frees++;
+				else if (!EXPECT_ONE_OF(&t->c, errno, "guess DMA_UNMAP",
+							ENOENT))
+					HM_FAIL(t, "DMA_UNMAP %llu: %s",
+						(unsigned long long)h, strerror(errno));
+				t->c.ops++;
+				if (!bp_dma_wait(t->fd, h, 0, &w)) {
+					if (w.status || w.bytes != 8)
+						HM_FAIL(t, "job %llu: status %d bytes %llu",
+							(unsigned long long)h, w.status,
+							(unsigned long long)w.bytes);
+					t->c.dma_reaped++;
+				} else if (!EXPECT_ONE_OF(&t->c, errno, "guess WAIT_DMA",
+							  ENOENT, ETIMEDOUT, EBUSY)) {
+					HM_FAIL(t, "WAIT_DMA %llu: %s",
+						(unsigned long long)h, strerror(errno));
+				}
+			}
+			continue;
+		}
+		t->c.ops += 4;
+		if (!bp_dma_map(t->fd, t->id, 0, 0, BP_PAGE, 0, &m)) {
+			t->c.maps++;
+			if (bp_dma_unmap(t->fd, m.handle) &&
+			    !EXPECT_ONE_OF(&t->c, errno, "own DMA_UNMAP", ENOENT))
+				HM_FAIL(t, "DMA_UNMAP: %s", strerror(errno));
+		} else if (!EXPECT_ONE_OF(&t->c, errno, "DMA_MAP", EBUSY)) {
+			HM_FAIL(t, "DMA_MAP: %s", strerror(errno));
+		}
+		errno = 0;
+		if (ioctl(t->fd, BIGPHYS_IOC_DMA_MAP, t->ro) != -1 ||
+		    (errno != EFAULT && errno != EBUSY))
+			HM_FAIL(t, "read-only DMA_MAP: %s", strerror(errno));
+		errno = 0;
+		if (ioctl(t->fd, BIGPHYS_IOC_STRT_DMA, (char *)t->ro + 256) != -1 ||
+		    (errno != EFAULT && errno != EBUSY))
+			HM_FAIL(t, "read-only STRT_DMA: %s", strerror(errno));
+		/* A real job every 200 ms: the guessers reap it. */
+		if (bp_now_ns() >= next_job) {
+			next_job = bp_now_ns() + 200 * BP_MSEC;
+			bp_dma_req(&d, t->id, 0, 8, WIN, 0);
+			if (!bp_dma_start(t->fd, &d))
+				t->c.dma_jobs++;
+			else if (!EXPECT_ONE_OF(&t->c, errno, "STRT_DMA", EBUSY))
+				HM_FAIL(t, "STRT_DMA: %s", strerror(errno));
+		}
+	}
+out:
+	return NULL;
+}
+
+TEST_F_TIMEOUT(stress, guess_race, 120)
+{
+	struct gr_thread t[3];
+	struct st_counts total = {};
+	struct bigphys_alloc a;
+	struct bigphys_dma_map *m;
+	char *ro;
+	int i;
+
+	if (!self->have_dev)
+		SKIP(return, "no DMA device 0");
+	ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
+	ro = mmap(NULL, BP_PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	m = (void *)ro;
+	m->region_id = a.id;
+	m->len = BP_PAGE;
+	bp_dma_req((struct bigphys_dma *)(ro + 256), a.id, 0, 8, WIN, 0);
+	ASSERT_EQ(0, mprotect(ro, BP_PAGE, PROT_READ));
+
+	memset(t, 0, sizeof(t));
+	for (i = 0; i < 3; i++) {
+		t[i].fd = self->fd;
+		t[i].id = a.id;
+		t[i].submitter = i == 0;
+		t[i].ro = ro;
+		t[i].deadline = bp_now_ns() + GR_SECS * BP_NSEC;
+		ASSERT_EQ(0, pthread_create(&t[i].tid, NULL, gr_thread, &t[i]));
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, pthread_join(t[i].tid, NULL));
+		EXPECT_STREQ("", t[i].err);
+		st_add(&total, &t[i].c);
+	}
+	st_print(_metadata, "guess_race", 0, 1, 3, &total, 0);
+	EXPECT_EQ(0UL, total.unexpected);
+	EXPECT_LT(0UL, total.dma_jobs);
+	EXPECT_LT(0UL, total.maps);
+	/* The fd still works and close ends what is left. */
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	close(self->fd);
+	self->fd = bp_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_POOL_IDLE(self->fd);
+	munmap(ro, BP_PAGE);
 }
 
 TEST_HARNESS_MAIN
