@@ -428,18 +428,39 @@ static int bigphys_get_memory(struct bigphys_file *bf, struct bigphys_dmabuf *bu
 	return 0;
 }
 
-/* Count a new job or mapping against the fd's limit.  bf->lock held. */
-static int bigphys_file_slots(struct bigphys_file *bf)
+/*
+ * Reserve a cookie or handle in @xa (bf->jobs or bf->maps) within the fd's
+ * limit.  The entry stays NULL to lookups (WAIT_DMA, DMA_UNMAP) until
+ * xa_store() publishes the job or mapping, once it is complete: a thread
+ * that guesses the number meanwhile gets -ENOENT instead of a half-made
+ * object.  Context: bf->lock held.
+ */
+static int bigphys_slot_reserve(struct bigphys_file *bf, struct xarray *xa,
+				u32 *id)
 {
-	unsigned long i;
-	void *p;
-	int n = 0;
+	int err;
 
-	xa_for_each(&bf->jobs, i, p)
-		n++;
-	xa_for_each(&bf->maps, i, p)
-		n++;
-	return n < BIGPHYS_MAX_JOBS ? 0 : -EBUSY;
+	if (bf->nr_slots >= BIGPHYS_MAX_JOBS)
+		return -EBUSY;
+	err = xa_alloc(xa, id, NULL, xa_limit_31b, GFP_KERNEL);
+	if (!err)
+		bf->nr_slots++;
+	return err;
+}
+
+/* Give back a reserved or published slot.  Context: bf->lock held. */
+static void bigphys_slot_release(struct bigphys_file *bf, struct xarray *xa,
+				 u32 id)
+{
+	xa_erase(xa, id);
+	bf->nr_slots--;
+}
+
+/* Publish @entry in the slot reserved for it.  Context: bf->lock held. */
+static void bigphys_slot_publish(struct xarray *xa, u32 id, void *entry)
+{
+	/* The reserved slot has its node: storing allocates nothing. */
+	xa_store(xa, id, entry, GFP_KERNEL);
 }
 
 static void bigphys_job_free(struct bigphys_job *job)
@@ -493,34 +514,34 @@ static long bigphys_strt_dma(struct bigphys_file *bf,
 		goto put_memory;
 
 	mutex_lock(&bf->lock);
-	err = bigphys_file_slots(bf);
-	if (!err)
-		err = xa_alloc(&bf->jobs, &cookie, job, xa_limit_31b, GFP_KERNEL);
+	err = bigphys_slot_reserve(bf, &bf->jobs, &cookie);
 	mutex_unlock(&bf->lock);
 	if (err)
 		goto unmap;
 	if (put_user((u64)cookie, &uarg->cookie)) {
+		mutex_lock(&bf->lock);
+		bigphys_slot_release(bf, &bf->jobs, cookie);
+		mutex_unlock(&bf->lock);
 		err = -EFAULT;
-		goto erase;
+		goto unmap;
 	}
 
+	/* From here on only WAIT_DMA or close frees the job. */
+	job->t_submit = ktime_get();
+	mutex_lock(&bf->lock);
+	bigphys_slot_publish(&bf->jobs, cookie, job);
+	mutex_unlock(&bf->lock);
 	mutex_lock(&bd->lock);
 	if (bd->gone) {
-		mutex_unlock(&bd->lock);
-		err = -ENODEV;
-		goto erase;
+		bigphys_job_end(job, -ENODEV);
+	} else {
+		list_add_tail(&job->node, &bd->queue);
+		if (!bd->cur)
+			bigphys_dev_next(bd);
 	}
-	job->t_submit = ktime_get();
-	list_add_tail(&job->node, &bd->queue);
-	if (!bd->cur)
-		bigphys_dev_next(bd);
 	mutex_unlock(&bd->lock);
 	return 0;
 
-erase:
-	mutex_lock(&bf->lock);
-	xa_erase(&bf->jobs, cookie);
-	mutex_unlock(&bf->lock);
 unmap:
 	bigphys_dmabuf_unmap(bd, &job->buf);
 put_memory:
@@ -572,11 +593,33 @@ static long bigphys_wait_dma(struct bigphys_file *bf,
 	w.status = job->status;
 	w.bytes = job->done;
 	w.duration_ns = ktime_to_ns(ktime_sub(job->t_end, job->t_submit));
+	/* Only a WAIT that reports the job reaps it. */
+	if (copy_to_user(uarg, &w, sizeof(w))) {
+		mutex_lock(&bf->lock);
+		job->waiting = false;
+		mutex_unlock(&bf->lock);
+		return -EFAULT;
+	}
 	mutex_lock(&bf->lock);
-	xa_erase(&bf->jobs, w.cookie);
+	bigphys_slot_release(bf, &bf->jobs, w.cookie);
 	mutex_unlock(&bf->lock);
 	bigphys_job_free(job);
-	return copy_to_user(uarg, &w, sizeof(w)) ? -EFAULT : 0;
+	return 0;
+}
+
+static void bigphys_map_free(struct bigphys_map *map)
+{
+	struct bigphys_dev *bd = map->bd;
+
+	mutex_lock(&bd->lock);
+	if (map->mapped) {
+		list_del(&map->node);
+		bigphys_dmabuf_unmap(bd, &map->buf);
+	}
+	mutex_unlock(&bd->lock);
+	bigphys_dmabuf_put(&map->buf);
+	bigphys_dev_put(bd);
+	kfree(map);
 }
 
 static long bigphys_dma_map(struct bigphys_file *bf,
@@ -612,9 +655,7 @@ static long bigphys_dma_map(struct bigphys_file *bf,
 		goto put_memory;
 
 	mutex_lock(&bf->lock);
-	err = bigphys_file_slots(bf);
-	if (!err)
-		err = xa_alloc(&bf->maps, &handle, map, xa_limit_31b, GFP_KERNEL);
+	err = bigphys_slot_reserve(bf, &bf->maps, &handle);
 	mutex_unlock(&bf->lock);
 	if (err)
 		goto unmap;
@@ -623,22 +664,31 @@ static long bigphys_dma_map(struct bigphys_file *bf,
 	if (bd->gone) {
 		mutex_unlock(&bd->lock);
 		err = -ENODEV;
-		goto erase;
+		goto release;
 	}
 	map->mapped = true;
 	list_add_tail(&map->node, &bd->maps);
-	mutex_unlock(&bd->lock);
-
 	m.bus_addr = bigphys_dmabuf_seg(&map->buf, 0, &seglen);
 	m.nr_segs = map->buf.nr_segs;
+	mutex_unlock(&bd->lock);
+
 	m.handle = handle;
-	if (copy_to_user(uarg, &m, sizeof(m)))
-		return -EFAULT;	/* still mapped: DMA_UNMAP or close undoes it */
+	if (copy_to_user(uarg, &m, sizeof(m))) {
+		/* Nobody learnt the handle: undo the mapping. */
+		mutex_lock(&bf->lock);
+		bigphys_slot_release(bf, &bf->maps, handle);
+		mutex_unlock(&bf->lock);
+		bigphys_map_free(map);
+		return -EFAULT;
+	}
+	mutex_lock(&bf->lock);
+	bigphys_slot_publish(&bf->maps, handle, map);
+	mutex_unlock(&bf->lock);
 	return 0;
 
-erase:
+release:
 	mutex_lock(&bf->lock);
-	xa_erase(&bf->maps, handle);
+	bigphys_slot_release(bf, &bf->maps, handle);
 	mutex_unlock(&bf->lock);
 unmap:
 	bigphys_dmabuf_unmap(bd, &map->buf);
@@ -651,21 +701,6 @@ put_dev:
 	return err;
 }
 
-static void bigphys_map_free(struct bigphys_map *map)
-{
-	struct bigphys_dev *bd = map->bd;
-
-	mutex_lock(&bd->lock);
-	if (map->mapped) {
-		list_del(&map->node);
-		bigphys_dmabuf_unmap(bd, &map->buf);
-	}
-	mutex_unlock(&bd->lock);
-	bigphys_dmabuf_put(&map->buf);
-	bigphys_dev_put(bd);
-	kfree(map);
-}
-
 static long bigphys_dma_unmap(struct bigphys_file *bf, u64 __user *uarg)
 {
 	struct bigphys_map *map;
@@ -674,7 +709,9 @@ static long bigphys_dma_unmap(struct bigphys_file *bf, u64 __user *uarg)
 	if (get_user(handle, uarg))
 		return -EFAULT;
 	mutex_lock(&bf->lock);
-	map = handle <= U32_MAX ? xa_erase(&bf->maps, handle) : NULL;
+	map = handle <= U32_MAX ? xa_load(&bf->maps, handle) : NULL;
+	if (map)	/* not a slot still being set up */
+		bigphys_slot_release(bf, &bf->maps, handle);
 	mutex_unlock(&bf->lock);
 	if (!map)
 		return -ENOENT;

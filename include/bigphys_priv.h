@@ -61,14 +61,17 @@ struct bigphys_region {
  *	Changed under bigphys_lock.
  * @jobs: DMA jobs (struct bigphys_job) by cookie; under @lock.
  * @maps: device mappings (struct bigphys_map) by handle; under @lock.
- * @lock: protects @jobs and @maps.
+ * @nr_slots: entries of @jobs and @maps, reserved or published; at most
+ *	BIGPHYS_MAX_JOBS.  Under @lock.
+ * @lock: protects @jobs, @maps and @nr_slots.
  * @wq: woken when one of this file's DMA jobs finishes (poll, WAIT_DMA).
  */
 struct bigphys_file {
 	struct xarray regions;
 	struct xarray jobs;
 	struct xarray maps;
-	/* protects jobs and maps */
+	unsigned int nr_slots;
+	/* protects jobs, maps and nr_slots */
 	struct mutex lock;
 	wait_queue_head_t wq;
 };
