@@ -434,36 +434,38 @@ static int bigphys_get_memory(struct bigphys_file *bf, struct bigphys_dmabuf *bu
 }
 
 /*
- * Give a new job or mapping an id in @xa (bf->jobs or bf->maps), counted
- * against the fd's limit; bigphys_file_slot_erase() undoes it.  O(1) in the
- * number of jobs: the count is kept, not recounted.
+ * Reserve a cookie or handle in @xa (bf->jobs or bf->maps) within the fd's
+ * limit.  The entry stays NULL to lookups (WAIT_DMA, DMA_UNMAP) until
+ * xa_store() publishes the job or mapping, once it is complete: a thread
+ * that guesses the number meanwhile gets -ENOENT instead of a half-made
+ * object.  Context: bf->lock held.
  */
-static int bigphys_file_slot_get(struct bigphys_file *bf, struct xarray *xa,
-				 void *entry, u32 *id)
+static int bigphys_slot_reserve(struct bigphys_file *bf, struct xarray *xa,
+				u32 *id)
 {
 	int err;
 
-	mutex_lock(&bf->lock);
-	if (bf->nr_slots >= BIGPHYS_MAX_JOBS) {
-		err = -EBUSY;
-	} else {
-		err = xa_alloc(xa, id, entry, xa_limit_31b, GFP_KERNEL);
-		if (!err)
-			bf->nr_slots++;
-	}
-	mutex_unlock(&bf->lock);
+	if (bf->nr_slots >= BIGPHYS_MAX_JOBS)
+		return -EBUSY;
+	err = xa_alloc(xa, id, NULL, xa_limit_31b, GFP_KERNEL);
+	if (!err)
+		bf->nr_slots++;
 	return err;
 }
 
-/* Remove entry @id of @xa and its slot.  Context: bf->lock held. */
-static void *bigphys_file_slot_erase(struct bigphys_file *bf,
-				     struct xarray *xa, unsigned long id)
+/* Give back a reserved or published slot.  Context: bf->lock held. */
+static void bigphys_slot_release(struct bigphys_file *bf, struct xarray *xa,
+				 u32 id)
 {
-	void *entry = xa_erase(xa, id);
+	xa_erase(xa, id);
+	bf->nr_slots--;
+}
 
-	if (entry)
-		bf->nr_slots--;
-	return entry;
+/* Publish @entry in the slot reserved for it.  Context: bf->lock held. */
+static void bigphys_slot_publish(struct xarray *xa, u32 id, void *entry)
+{
+	/* The reserved slot has its node: storing allocates nothing. */
+	xa_store(xa, id, entry, GFP_KERNEL);
 }
 
 static void bigphys_job_free(struct bigphys_job *job)
@@ -517,31 +519,35 @@ static long bigphys_job_submit(struct bigphys_file *bf, struct bigphys_job *job,
 	err = bigphys_dmabuf_map(bd, &job->buf, offset, uaddr);
 	if (err)
 		return err;
-	err = bigphys_file_slot_get(bf, &bf->jobs, job, &cookie);
+	mutex_lock(&bf->lock);
+	err = bigphys_slot_reserve(bf, &bf->jobs, &cookie);
+	mutex_unlock(&bf->lock);
 	if (err)
 		goto unmap;
 	if (put_user((u64)cookie, ucookie)) {
+		mutex_lock(&bf->lock);
+		bigphys_slot_release(bf, &bf->jobs, cookie);
+		mutex_unlock(&bf->lock);
 		err = -EFAULT;
-		goto erase;
+		goto unmap;
 	}
 
+	/* From here on only WAIT_DMA or close frees the job. */
+	job->t_submit = ktime_get();
+	mutex_lock(&bf->lock);
+	bigphys_slot_publish(&bf->jobs, cookie, job);
+	mutex_unlock(&bf->lock);
 	mutex_lock(&bd->lock);
 	if (bd->gone) {
-		mutex_unlock(&bd->lock);
-		err = -ENODEV;
-		goto erase;
+		bigphys_job_end(job, -ENODEV);
+	} else {
+		list_add_tail(&job->node, &bd->queue);
+		if (!bd->cur)
+			bigphys_dev_next(bd);
 	}
-	job->t_submit = ktime_get();
-	list_add_tail(&job->node, &bd->queue);
-	if (!bd->cur)
-		bigphys_dev_next(bd);
 	mutex_unlock(&bd->lock);
 	return 0;
 
-erase:
-	mutex_lock(&bf->lock);
-	bigphys_file_slot_erase(bf, &bf->jobs, cookie);
-	mutex_unlock(&bf->lock);
 unmap:
 	bigphys_dmabuf_unmap(bd, &job->buf);
 	return err;
@@ -722,11 +728,33 @@ static long bigphys_wait_dma(struct bigphys_file *bf,
 	w.status = job->status;
 	w.bytes = job->done;
 	w.duration_ns = ktime_to_ns(ktime_sub(job->t_end, job->t_submit));
+	/* Only a WAIT that reports the job reaps it. */
+	if (copy_to_user(uarg, &w, sizeof(w))) {
+		mutex_lock(&bf->lock);
+		job->waiting = false;
+		mutex_unlock(&bf->lock);
+		return -EFAULT;
+	}
 	mutex_lock(&bf->lock);
-	bigphys_file_slot_erase(bf, &bf->jobs, w.cookie);
+	bigphys_slot_release(bf, &bf->jobs, w.cookie);
 	mutex_unlock(&bf->lock);
 	bigphys_job_free(job);
-	return copy_to_user(uarg, &w, sizeof(w)) ? -EFAULT : 0;
+	return 0;
+}
+
+static void bigphys_map_free(struct bigphys_map *map)
+{
+	struct bigphys_dev *bd = map->bd;
+
+	mutex_lock(&bd->lock);
+	if (map->mapped) {
+		list_del(&map->node);
+		bigphys_dmabuf_unmap(bd, &map->buf);
+	}
+	mutex_unlock(&bd->lock);
+	bigphys_dmabuf_put(&map->buf);
+	bigphys_dev_put(bd);
+	kfree(map);
 }
 
 static long bigphys_dma_map(struct bigphys_file *bf,
@@ -761,7 +789,9 @@ static long bigphys_dma_map(struct bigphys_file *bf,
 	if (err)
 		goto put_memory;
 
-	err = bigphys_file_slot_get(bf, &bf->maps, map, &handle);
+	mutex_lock(&bf->lock);
+	err = bigphys_slot_reserve(bf, &bf->maps, &handle);
+	mutex_unlock(&bf->lock);
 	if (err)
 		goto unmap;
 
@@ -769,22 +799,31 @@ static long bigphys_dma_map(struct bigphys_file *bf,
 	if (bd->gone) {
 		mutex_unlock(&bd->lock);
 		err = -ENODEV;
-		goto erase;
+		goto release;
 	}
 	map->mapped = true;
 	list_add_tail(&map->node, &bd->maps);
-	mutex_unlock(&bd->lock);
-
 	m.bus_addr = bigphys_dmabuf_seg(&map->buf, 0, &seglen);
 	m.nr_segs = map->buf.nr_segs;
+	mutex_unlock(&bd->lock);
+
 	m.handle = handle;
-	if (copy_to_user(uarg, &m, sizeof(m)))
-		return -EFAULT;	/* still mapped: DMA_UNMAP or close undoes it */
+	if (copy_to_user(uarg, &m, sizeof(m))) {
+		/* Nobody learnt the handle: undo the mapping. */
+		mutex_lock(&bf->lock);
+		bigphys_slot_release(bf, &bf->maps, handle);
+		mutex_unlock(&bf->lock);
+		bigphys_map_free(map);
+		return -EFAULT;
+	}
+	mutex_lock(&bf->lock);
+	bigphys_slot_publish(&bf->maps, handle, map);
+	mutex_unlock(&bf->lock);
 	return 0;
 
-erase:
+release:
 	mutex_lock(&bf->lock);
-	bigphys_file_slot_erase(bf, &bf->maps, handle);
+	bigphys_slot_release(bf, &bf->maps, handle);
 	mutex_unlock(&bf->lock);
 unmap:
 	bigphys_dmabuf_unmap(bd, &map->buf);
@@ -797,21 +836,6 @@ put_dev:
 	return err;
 }
 
-static void bigphys_map_free(struct bigphys_map *map)
-{
-	struct bigphys_dev *bd = map->bd;
-
-	mutex_lock(&bd->lock);
-	if (map->mapped) {
-		list_del(&map->node);
-		bigphys_dmabuf_unmap(bd, &map->buf);
-	}
-	mutex_unlock(&bd->lock);
-	bigphys_dmabuf_put(&map->buf);
-	bigphys_dev_put(bd);
-	kfree(map);
-}
-
 static long bigphys_dma_unmap(struct bigphys_file *bf, u64 __user *uarg)
 {
 	struct bigphys_map *map;
@@ -820,8 +844,9 @@ static long bigphys_dma_unmap(struct bigphys_file *bf, u64 __user *uarg)
 	if (get_user(handle, uarg))
 		return -EFAULT;
 	mutex_lock(&bf->lock);
-	map = handle <= U32_MAX ?
-	      bigphys_file_slot_erase(bf, &bf->maps, handle) : NULL;
+	map = handle <= U32_MAX ? xa_load(&bf->maps, handle) : NULL;
+	if (map)	/* not a slot still being set up */
+		bigphys_slot_release(bf, &bf->maps, handle);
 	mutex_unlock(&bf->lock);
 	if (!map)
 		return -ENOENT;

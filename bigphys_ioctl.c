@@ -91,14 +91,16 @@ static void bigphys_detach(struct bigphys_file *bf, struct bigphys_region *r)
 	bigphys_region_put_locked(r);
 }
 
-static void bigphys_make_persistent(struct bigphys_region *r)
+/* Returns whether @r became PERSIST (it may already be). */
+static bool bigphys_make_persistent(struct bigphys_region *r)
 {
 	if (r->flags & BIGPHYS_ALLOC_PERSIST)
-		return;
+		return false;
 	/* The name holds the region, and the region holds the module. */
 	kref_get(&r->ref);
 	__module_get(THIS_MODULE);
 	r->flags |= BIGPHYS_ALLOC_PERSIST;
+	return true;
 }
 
 static void bigphys_drop_persistent(struct bigphys_region *r)
@@ -175,7 +177,7 @@ static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 {
 	struct bigphys_region *r;
 	struct bigphys_alloc a;
-	bool created, attached;
+	bool created, attached, persisted = false;
 	long err;
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
@@ -196,7 +198,7 @@ static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 	if (err)
 		goto unlock;
 	if (a.flags & BIGPHYS_ALLOC_PERSIST)
-		bigphys_make_persistent(r);
+		persisted = bigphys_make_persistent(r);
 
 	a.size = r->size;
 	a.id = r->id;
@@ -209,8 +211,9 @@ static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 		bigphys_region_put(r);
 		return 0;
 	}
+	/* Undo everything this call did, including PERSIST on an attach. */
 	mutex_lock(&bigphys_lock);
-	if (created)
+	if (persisted)
 		bigphys_drop_persistent(r);
 	if (attached)
 		bigphys_detach(bf, r);

@@ -61,8 +61,8 @@ struct bigphys_region {
  *	Changed under bigphys_lock.
  * @jobs: DMA jobs (struct bigphys_job) by cookie; under @lock.
  * @maps: device mappings (struct bigphys_map) by handle; under @lock.
- * @nr_slots: entries in @jobs and @maps together (the BIGPHYS_MAX_JOBS
- *	limit), kept so the limit is checked in O(1); under @lock.
+ * @nr_slots: entries of @jobs and @maps, reserved or published; at most
+ *	BIGPHYS_MAX_JOBS.  Under @lock.
  * @lock: protects @jobs, @maps and @nr_slots.
  * @wq: woken when one of this file's DMA jobs finishes (poll, WAIT_DMA).
  */

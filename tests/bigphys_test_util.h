@@ -201,6 +201,22 @@ static inline long bp_check(const void *p, size_t len, __u64 seed)
 	return bp_check_stride(p, len, seed, 1);
 }
 
+/*
+ * Like bp_check() for a window that starts at pattern word @first (a mapping
+ * of a region from byte 8 * @first on): -1 or the first bad byte offset.
+ */
+static inline long bp_check_from(const void *p, size_t len, __u64 seed,
+				 size_t first)
+{
+	const volatile __u64 *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i] != bp_word(seed, first + i))
+			return (long)(i * 8);
+	return -1;
+}
+
 /* -1 if every byte is 0, else the byte offset of the first nonzero word. */
 static inline long bp_check_zero(const void *p, size_t len)
 {

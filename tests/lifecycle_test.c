@@ -22,10 +22,15 @@ static const char *const persist_names[] = { "lc_keep", "lc_orphan" };
 
 /*
  * Memory pressure until killed: hold 7/8 of MemAvailable in touched 16 MiB
- * chunks, release it, drop the page cache, compact, again.  @chunks counts
- * the chunks touched.  The OOM killer picks this process first.
+ * chunks for half a second, release it, drop the page cache, compact,
+ * again.  The OOM killer picks this process first.
  */
 #define PRESSURE_CHUNK	(16UL << 20)
+
+struct pressure {
+	__u64 chunks;	/* chunks touched */
+	__u64 rounds;	/* times 7/8 of MemAvailable was held */
+};
 
 static long mem_available_kb(void)
 {
@@ -43,7 +48,7 @@ static long mem_available_kb(void)
 	return kb;
 }
 
-static void __attribute__((noreturn)) pressure_loop(volatile __u64 *chunks)
+static void __attribute__((noreturn)) pressure_loop(volatile struct pressure *st)
 {
 	static char *held[4096];
 	size_t n, nr, i, j;
@@ -58,8 +63,10 @@ static void __attribute__((noreturn)) pressure_loop(volatile __u64 *chunks)
 				break;
 			for (j = 0; j < PRESSURE_CHUNK; j += BP_PAGE)
 				held[n][j] = (char)j;
-			(*chunks)++;
+			st->chunks++;
 		}
+		st->rounds++;
+		usleep(500000);
 		for (i = 0; i < n; i++)
 			munmap(held[i], PRESSURE_CHUNK);
 		bp_write_file("/proc/sys/vm/drop_caches", "3");
@@ -82,7 +89,7 @@ static int unload(void)
 FIXTURE(life) {
 	int fd;
 	pid_t pressure;
-	volatile __u64 *chunks;	/* shared with the pressure child */
+	volatile struct pressure *st;	/* shared with the pressure child */
 	pid_t child;
 	struct bigphys_dev_info dev;
 };
@@ -93,18 +100,18 @@ FIXTURE_SETUP(life)
 
 	self->child = -1;
 	self->fd = -1;
-	self->chunks = mmap(NULL, BP_PAGE, PROT_READ | PROT_WRITE,
-			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->chunks);
+	self->st = mmap(NULL, BP_PAGE, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->st);
 	/* Forked first: it must not inherit (and hold) our fd. */
 	self->pressure = fork();
 	ASSERT_LE(0, self->pressure);
 	if (self->pressure == 0)
-		pressure_loop(self->chunks);
-	/* Start once the pressure is real: 128 MiB held. */
-	for (i = 0; i < 3000 && *self->chunks < 8; i++)
+		pressure_loop(self->st);
+	/* Start once the pressure is real: 7/8 of MemAvailable held once. */
+	for (i = 0; i < 6000 && !self->st->rounds; i++)
 		usleep(10000);
-	ASSERT_LE(8ULL, *self->chunks) TH_LOG("no memory pressure after 30 s");
+	ASSERT_LT(0ULL, self->st->rounds) TH_LOG("no memory pressure after 60 s");
 	self->fd = bp_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", BP_DEV, strerror(errno));
 	ASSERT_POOL_IDLE(self->fd);
@@ -122,8 +129,9 @@ FIXTURE_TEARDOWN(life)
 	if (self->pressure > 0) {
 		kill(self->pressure, SIGKILL);
 		waitpid(self->pressure, NULL, 0);
-		TH_LOG("memory pressure: %llu chunks of 16 MiB touched",
-		       (unsigned long long)*self->chunks);
+		TH_LOG("memory pressure: %llu rounds, %llu MiB touched",
+		       (unsigned long long)self->st->rounds,
+		       (unsigned long long)self->st->chunks * 16);
 	}
 	if (self->fd >= 0)
 		close(self->fd);

@@ -23,6 +23,18 @@
 /* Unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define BIGPHYS_IOC_MAGIC	0xBA
 
+/*
+ * mmap(fd, len, PROT_READ | PROT_WRITE, MAP_SHARED, phys_addr) maps bytes
+ * [phys_addr, phys_addr + len) of one region attached to fd, with the
+ * region's cache type.  The mapping stays valid after FREE and close, until
+ * munmap.  Errors: -EINVAL MAP_PRIVATE, an offset that is not page aligned,
+ * a length of 0, or a range not wholly inside one region attached to this fd
+ * (another fd's region, a freed one, two neighbours); -EPERM PROT_EXEC
+ * (mprotect() to PROT_EXEC later: -EACCES); -ENOMEM a length beyond the
+ * address space; -EOVERFLOW offset + length beyond 2^64 (the largest
+ * offset of a character device).  mremap() growth fails with -EFAULT.
+ */
+
 /* Region names: NUL-terminated, [A-Za-z0-9._-], at most 31 characters. */
 #define BIGPHYS_NAME_LEN	32
 
