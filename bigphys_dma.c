@@ -113,6 +113,9 @@ static int bigphys_map_user(struct device *dev, struct bigphys_dmabuf *buf,
 
 	if (uaddr + buf->len < uaddr || last - first >= INT_MAX)
 		return -EINVAL;
+	/* 6.12's GUP says -EOVERFLOW near the top of the address space. */
+	if (!access_ok((void __user *)uaddr, buf->len))
+		return -EFAULT;
 	buf->nr_pages = last - first + 1;
 	buf->pages = kvmalloc_array(buf->nr_pages, sizeof(*buf->pages),
 				    GFP_KERNEL);
