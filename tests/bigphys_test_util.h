@@ -588,4 +588,40 @@ static inline __u64 bp_virt_to_phys(const void *p)
 	return (ent & ((1ULL << 55) - 1)) * BP_PAGE + va % BP_PAGE;
 }
 
+/* edu's DMA window on device 0: 4095 usable bytes from device address 0x40000. */
+#define BP_EDU_WIN	0x40000ULL
+#define BP_EDU_WIN_SIZE	4095ULL
+
+/*
+ * Push @seed's pattern from the first page of region @id (mapped at @p, at
+ * least two pages) through device 0's window and read it back into the
+ * second page, which held the complement.  0 when every job succeeded and
+ * the bytes match; else -1 with errno from the failing call, or EIO for a
+ * failed job, a short job or a mismatch.
+ */
+static inline int bp_roundtrip(int fd, __u32 id, __u8 *p, __u64 seed)
+{
+	struct bigphys_dma_wait w;
+	struct bigphys_dma d;
+
+	bp_fill_bytes(p, BP_PAGE, seed, 0, 0);
+	bp_fill_bytes(p + BP_PAGE, BP_PAGE, seed, 0, 1);
+	bp_dma_req(&d, id, 0, BP_EDU_WIN_SIZE, BP_EDU_WIN, 0);
+	if (bp_dma_start(fd, &d) || bp_dma_wait(fd, d.cookie, 10 * BP_NSEC, &w))
+		return -1;
+	if (w.status || w.bytes != BP_EDU_WIN_SIZE)
+		goto eio;
+	bp_dma_req(&d, id, BP_PAGE, BP_EDU_WIN_SIZE, BP_EDU_WIN,
+		   BIGPHYS_DMA_FROM_DEVICE);
+	if (bp_dma_start(fd, &d) || bp_dma_wait(fd, d.cookie, 10 * BP_NSEC, &w))
+		return -1;
+	if (w.status || w.bytes != BP_EDU_WIN_SIZE ||
+	    bp_check_bytes(p + BP_PAGE, BP_EDU_WIN_SIZE, seed, 0, 0) != -1)
+		goto eio;
+	return 0;
+eio:
+	errno = EIO;
+	return -1;
+}
+
 #endif /* _BIGPHYS_TEST_UTIL_H */

@@ -14,8 +14,8 @@
 
 #include "bigphys_test_util.h"
 
-#define WIN		0x40000ULL	/* edu window: 0x40000..0x40ffe */
-#define WIN_SIZE	4095ULL
+#define WIN		BP_EDU_WIN
+#define WIN_SIZE	BP_EDU_WIN_SIZE
 #define WAIT_NS		(10 * BP_NSEC)
 
 static const char *const persist_names[] = { "lc_keep", "lc_orphan" };
@@ -145,7 +145,7 @@ FIXTURE_TEARDOWN(life)
 		close(self->fd);
 	}
 	bp_teardown(_metadata, self->child, persist_names,
-		    sizeof(persist_names) / sizeof(persist_names[0]));
+		    ARRAY_SIZE(persist_names));
 }
 
 /* A page pushed to the device and read back into the next page matches. */
@@ -153,26 +153,14 @@ static void engine_roundtrip(struct __test_metadata *_metadata, int fd,
 			     __u64 seed)
 {
 	struct bigphys_alloc a;
-	struct bigphys_dma d;
-	struct bigphys_dma_wait w;
 	__u8 *p;
 
 	ASSERT_EQ(0, bp_set_max_chunk(0));
 	ASSERT_EQ(0, bp_alloc(fd, "", 2 * BP_PAGE, 0, 0, &a));
 	p = bp_map(fd, a.phys_addr, 2 * BP_PAGE);
 	ASSERT_NE(MAP_FAILED, p);
-	bp_fill_bytes(p, BP_PAGE, seed, 0, 0);
-	bp_fill_bytes(p + BP_PAGE, BP_PAGE, seed, 0, 1);
-	bp_dma_req(&d, a.id, 0, WIN_SIZE, WIN, 0);
-	ASSERT_EQ(0, bp_dma_start(fd, &d)) TH_LOG("push: %s", strerror(errno));
-	ASSERT_EQ(0, bp_dma_wait(fd, d.cookie, WAIT_NS, &w));
-	ASSERT_EQ(0, w.status);
-	bp_dma_req(&d, a.id, BP_PAGE, WIN_SIZE, WIN, BIGPHYS_DMA_FROM_DEVICE);
-	ASSERT_EQ(0, bp_dma_start(fd, &d));
-	ASSERT_EQ(0, bp_dma_wait(fd, d.cookie, WAIT_NS, &w));
-	ASSERT_EQ(0, w.status);
-	ASSERT_EQ(WIN_SIZE, w.bytes);
-	ASSERT_EQ(-1L, bp_check_bytes(p + BP_PAGE, WIN_SIZE, seed, 0, 0));
+	ASSERT_EQ(0, bp_roundtrip(fd, a.id, p, seed))
+		TH_LOG("push/readback: %s", strerror(errno));
 	ASSERT_EQ(0, munmap(p, 2 * BP_PAGE));
 	ASSERT_EQ(0, bp_free_id(fd, a.id));
 }

@@ -12,8 +12,6 @@
  */
 #include "bigphys_test_util.h"
 
-#define WIN		0x40000ULL	/* edu window: 0x40000..0x40ffe */
-#define WIN_SIZE	4095ULL
 #define ROOT_NAME	"perm_root"
 
 FIXTURE(perm) {
@@ -49,26 +47,15 @@ TEST_F(perm, unprivileged)
 /* Own regions: allocate, map, push to the device and read back. */
 TEST_F(perm, own_region_and_dma)
 {
-	struct bigphys_dma_wait w;
 	struct bigphys_alloc a;
-	struct bigphys_dma d;
 	__u8 *p;
 
 	ASSERT_EQ(0, bp_alloc(self->fd, "perm_mine", 2 * BP_PAGE, 0,
 			      BIGPHYS_ALLOC_CREATE | BIGPHYS_ALLOC_EXCL, &a));
 	p = bp_map(self->fd, a.phys_addr, a.size);
 	ASSERT_NE(MAP_FAILED, p);
-	bp_fill_bytes(p, BP_PAGE, 5, 0, 0);
-	bp_fill_bytes(p + BP_PAGE, BP_PAGE, 5, 0, 1);
-	bp_dma_req(&d, a.id, 0, WIN_SIZE, WIN, 0);
-	ASSERT_EQ(0, bp_dma_start(self->fd, &d)) TH_LOG("%s", strerror(errno));
-	ASSERT_EQ(0, bp_dma_wait(self->fd, d.cookie, 10 * BP_NSEC, &w));
-	ASSERT_EQ(0, w.status);
-	bp_dma_req(&d, a.id, BP_PAGE, WIN_SIZE, WIN, BIGPHYS_DMA_FROM_DEVICE);
-	ASSERT_EQ(0, bp_dma_start(self->fd, &d));
-	ASSERT_EQ(0, bp_dma_wait(self->fd, d.cookie, 10 * BP_NSEC, &w));
-	ASSERT_EQ(0, w.status);
-	ASSERT_EQ(-1L, bp_check_bytes(p + BP_PAGE, WIN_SIZE, 5, 0, 0));
+	ASSERT_EQ(0, bp_roundtrip(self->fd, a.id, p, 5))
+		TH_LOG("push/readback: %s", strerror(errno));
 	ASSERT_EQ(0, munmap(p, a.size));
 	ASSERT_EQ(0, bp_free_name(self->fd, "perm_mine"));
 }
