@@ -372,6 +372,43 @@ struct bigphys_dev_info {
 #define BIGPHYS_IOC_DEV_INFO	_IOWR(BIGPHYS_IOC_MAGIC, 9, struct bigphys_dev_info)
 #define BIGPHYS_IOC_STRT_DMAV	_IOWR(BIGPHYS_IOC_MAGIC, 10, struct bigphys_dmav)
 
+/*
+ * io_uring submission: IORING_OP_URING_CMD on an open /dev/bigphys.
+ *
+ * The ring must be created with IORING_SETUP_SQE128: the command area of a
+ * 128-byte SQE holds 80 bytes, and the payload below is copied out of it
+ * while the command is issued (the SQE may be reused as soon as the
+ * submission returns).  sqe->cmd_op selects the command, sqe->cmd holds
+ * the payload, unused payload bytes must be zero.  Works with and without
+ * IORING_SETUP_SQPOLL; with SQPOLL the application submits without any
+ * system call.
+ *
+ *   BIGPHYS_URING_CMD_DMA:  payload struct bigphys_dma, as for STRT_DMA;
+ *	@cookie must be 0 (the CQE's user_data identifies the job).
+ *   BIGPHYS_URING_CMD_DMAV: payload struct bigphys_dmav, as for STRT_DMAV;
+ *	@cookie must be 0; the segment array is copied in during the issue.
+ *
+ * A uring job takes one of the fd's 64 slots (shared with STRT_DMA jobs
+ * and DMA_MAP mappings) until its CQE is posted; WAIT_DMA does not know it.
+ * The CQE is posted when the job has ended and its memory is unmapped:
+ *   cqe->res: 0 when every byte moved, else a negative errno: the
+ *	submission errors of STRT_DMA/STRT_DMAV, -EINVAL without SQE128,
+ *	nonzero @cookie, unused payload bytes set, or a uring DMAV of more
+ *	than BIGPHYS_URING_MAX_BYTES in total, -ENOTTY unknown cmd_op; or the
+ *	job's status (-ENODEV device unbound, -ECANCELED cancelled by ring
+ *	teardown (6.12) or a close, -EIO device error).
+ *   cqe->big_cqe[0] (rings with IORING_SETUP_CQE32): bits 0..31 bytes moved,
+ *	bits 32..63 the job's duration from submission to completion in
+ *	microseconds (saturating at 2^32 - 1).  0 for a refused submission.
+ */
+#define BIGPHYS_URING_CMD_DMA	_IOW(BIGPHYS_IOC_MAGIC, 0x80, struct bigphys_dma)
+#define BIGPHYS_URING_CMD_DMAV	_IOW(BIGPHYS_IOC_MAGIC, 0x81, struct bigphys_dmav)
+/* Most bytes one io_uring job may move (they are reported in 32 bits). */
+#define BIGPHYS_URING_MAX_BYTES	0xffffffffULL
+/* Decode big_cqe[0] of a bigphys CQE32. */
+#define BIGPHYS_CQE_BYTES(x)	((__u32)(x))
+#define BIGPHYS_CQE_USEC(x)	((__u32)((x) >> 32))
+
 /* Design-card names for the two core ioctls. */
 #define ALLOC_BIGPHYS		BIGPHYS_IOC_ALLOC
 #define STRT_DMA		BIGPHYS_IOC_STRT_DMA
