@@ -22,14 +22,29 @@
  *      sees the same registers;
  *   d. start the DMA shadow -> device, do other work, wait for the DMA;
  *   e. DMA the device's copy back into an anonymous region and compare;
- *   f. for comparison, the usual way: word by word to BAR0 and to shm;
+ *      then b, d and e once more: the first run of the code path is cold
+ *      (caches, and under QEMU's TCG the translation of every code path
+ *      the first time), the second warm;
+ *   f. for comparison, the usual way: word by word to BAR0 and to shm,
+ *      cold and warm;
  *   g. summary; remove the name "edu-shadow" (unless --keep).
+ *
+ * It uses libbigphys (include/libbigphys.h) with its default submission
+ * backend: io_uring with a kernel SQPOLL thread where the kernel has the
+ * bigphys io_uring commands (the submission is then a few memory stores),
+ * else plain io_uring, else the STRT_DMA ioctl.  BIGPHYS_BACKEND=ioctl
+ * (or uring, sqpoll) forces one.  For each run it prints the time the
+ * application was blocked, the CPU time spent (the application thread
+ * while blocked, plus every io_uring kernel thread of the process, e.g. the
+ * spinning SQPOLL thread, until the device holds the image; the module's
+ * interrupt thread is not counted) and the time until the device holds
+ * the image.
  *
  * The device is QEMU's "edu" (bigphys device 0): its DMA engine copies
  * between memory and a 4 KiB buffer at device address 0x40000.
  *
  * Build: gcc -O2 -Wall -Iinclude -o boot_config examples/boot_config.c tools/regimage.c \
- *	tools/pcibar.c
+ *	tools/pcibar.c tools/taskcpu.c build/user/libbigphys.a -luring
  * Run as root, with the bigphys module loaded and edu bound to it:
  *	./boot_config [--keep] [--work-ms MS] [CONFIG]
  * CONFIG defaults to /etc/bigphys/edu-regs.conf (a copy of
@@ -41,24 +56,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <uapi/bigphys.h>
+#include <libbigphys.h>
 
 #include "../tools/pcibar.h"
 #include "../tools/regimage.h"
+#include "../tools/taskcpu.h"
 
-#define DEV_NODE		"/dev/bigphys"
 #define DEV_INDEX		0		/* the edu device */
 #define SHADOW_NAME		"edu-shadow"
 #define DEFAULT_CONFIG		"/etc/bigphys/edu-regs.conf"
@@ -89,6 +105,19 @@ static uint32_t expected[NR_REGS];
 static bool listed[NR_REGS];
 static unsigned int nr_listed;
 
+/* What one run measured. */
+struct run {
+	uint64_t shadow_ns;	/* bigphys: the shadow writes */
+	uint64_t submit_ns;	/* bigphys: the submission */
+	uint64_t blocked_ns;	/* the application could do nothing else */
+	uint64_t held_ns;	/* configuration start -> device holds the image */
+	uint64_t cpu_app_ns;	/* the application thread while blocked */
+	uint64_t cpu_io_ns;	/* io_uring kernel threads until the device holds it */
+	uint64_t cpu_other_ns;	/* other threads of the process meanwhile */
+	uint64_t syscalls;	/* system calls on the application's path */
+	uint64_t mmio;		/* MMIO accesses on the application's path */
+};
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -97,12 +126,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
-/* Format a duration in us, or ms when long; up to 4 results per printf(). */
+/* Format a duration in us, or ms when long; up to 8 results per printf(). */
 static const char *dur(uint64_t ns)
 {
-	static char buf[4][32];
+	static char buf[8][32];
 	static unsigned int next;
-	char *b = buf[next++ % 4];
+	char *b = buf[next++ % 8];
 
 	if (ns < 10000000)
 		snprintf(b, sizeof(buf[0]), "%.1f us", ns / 1e3);
@@ -111,57 +140,29 @@ static const char *dur(uint64_t ns)
 	return b;
 }
 
-/* Map a whole region: its mmap() offset is its physical address. */
-static void *map_region(int fd, const struct bigphys_alloc *a)
+/* Exit with a message for the negative errno @e of a library call. */
+static void __attribute__((noreturn, format(printf, 2, 3))) die(int e, const char *fmt, ...)
 {
-	void *p = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       (off_t)a->phys_addr);
+	va_list ap;
 
-	if (p == MAP_FAILED)
-		err(1, "mmap region %u", a->id);
-	return p;
-}
-
-/*
- * Start a background DMA between the start of region @region_id and device
- * address @dev_addr.  Returns at once, with the job's cookie.
- */
-static uint64_t start_dma(int fd, uint32_t region_id, uint32_t flags, uint64_t dev_addr,
-			  uint64_t len)
-{
-	struct bigphys_dma dma = {
-		.region_id = region_id,
-		.dev_index = DEV_INDEX,
-		.flags = flags,
-		.offset = 0,
-		.len = len,
-		.dev_addr = dev_addr,
-	};
-
-	if (ioctl(fd, BIGPHYS_IOC_STRT_DMA, &dma))
-		err(1, "STRT_DMA of %llu bytes", (unsigned long long)len);
-	return dma.cookie;
+	fprintf(stderr, "boot_config: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", bp_strerror(e));
+	exit(1);
 }
 
 /* Wait for a DMA job to finish; exit unless it moved every byte. */
-static void wait_dma(int fd, uint64_t cookie, struct bigphys_dma_wait *w)
+static void wait_dma(struct bp *bp, uint64_t job, struct bp_completion *c)
 {
-	int ret;
+	int e = bp_wait(bp, job, DMA_TIMEOUT_NS, c);
 
-	do {
-		memset(w, 0, sizeof(*w));
-		w->cookie = cookie;
-		w->timeout_ns = DMA_TIMEOUT_NS;
-		ret = ioctl(fd, BIGPHYS_IOC_WAIT_DMA, w);
-	} while (ret && errno == EINTR);
-
-	if (ret)
-		err(1, "WAIT_DMA (job %llu)", (unsigned long long)cookie);
-	if (w->status) {
-		errno = -w->status;
-		err(1, "DMA job %llu (%llu bytes moved)", (unsigned long long)cookie,
-		    (unsigned long long)w->bytes);
-	}
+	if (e)
+		die(e, "wait for DMA job %llu", (unsigned long long)job);
+	if (c->status)
+		die(c->status, "DMA job %llu (%llu bytes moved)", (unsigned long long)job,
+		    (unsigned long long)c->bytes);
 }
 
 /* b. Read the configuration file into config, expected[] and listed[]. */
@@ -203,34 +204,35 @@ static unsigned int count_mismatches(const uint32_t *regs)
 /*
  * c. In a second process: open /dev/bigphys, attach the shadow by name and
  * check the registers.  (The child also inherits the parent's mapping, but
- * it goes through its own fd and mapping, as an unrelated process would.)
+ * it goes through its own handle and mapping, as an unrelated process
+ * would.)  It submits no DMA, so it needs no ring: the ioctl backend.
  */
-static int second_process(const struct bigphys_alloc *parent)
+static int second_process(const struct bp_region *parent)
 {
-	struct bigphys_alloc a;
+	struct bp_region a;
 	unsigned int bad;
-	uint32_t *shadow;
-	int fd;
+	struct bp *bp;
+	int e;
 
-	fd = open(DEV_NODE, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		err(1, "second process: %s", DEV_NODE);
+	e = bp_open(&bp, BP_OPEN_IOCTL);
+	if (e)
+		die(e, "second process: open %s", BP_DEVICE);
+	/* No CREATE: the name must exist.  Any size, any cache type. */
+	e = bp_region_attach(bp, SHADOW_NAME, &a);
+	if (e)
+		die(e, "second process: attach \"%s\"", SHADOW_NAME);
+	e = bp_region_map(bp, &a, PROT_READ);
+	if (e)
+		die(e, "second process: mmap \"%s\"", SHADOW_NAME);
 
-	/* No CREATE: the name must exist.  Size 0 and cache type 0: any. */
-	memset(&a, 0, sizeof(a));
-	strcpy(a.name, SHADOW_NAME);
-	if (ioctl(fd, BIGPHYS_IOC_ALLOC, &a))
-		err(1, "second process: attach \"%s\"", SHADOW_NAME);
-	shadow = map_region(fd, &a);
-
-	bad = count_mismatches(shadow);
+	bad = count_mismatches(a.map);
 	printf("c. second process (pid %d) attached \"%s\": %s (id %u); "
 	       "%u/%u registers match\n", (int)getpid(), SHADOW_NAME,
 	       a.id == parent->id && a.phys_addr == parent->phys_addr ? "same region" :
 	       "A DIFFERENT REGION", a.id, nr_listed - bad, nr_listed);
 
-	munmap(shadow, a.size);
-	close(fd);
+	bp_region_unmap(&a);
+	bp_close(bp);
 	return bad || a.id != parent->id ? 1 : 0;
 }
 
@@ -253,7 +255,7 @@ static uint32_t crc32(uint32_t crc, const void *buf, size_t len)
  * engine copies the configuration: checksum the configuration over and over
  * for about @ms milliseconds.
  */
-static void other_init_work(unsigned int ms)
+static void other_init_work(unsigned int ms, bool verbose)
 {
 	uint64_t start = now_ns(), end = start + ms * 1000000ULL;
 	unsigned int rounds = 0;
@@ -264,27 +266,135 @@ static void other_init_work(unsigned int ms)
 		rounds++;
 	} while (now_ns() < end);
 
-	printf("   other init work while the DMA runs: %u x CRC-32 of the config (0x%08x): %s\n",
-	       rounds, crc, dur(now_ns() - start));
+	if (verbose)
+		printf("   other init work while the DMA runs: %u x CRC-32 of the config (0x%08x): %s\n",
+		       rounds, crc, dur(now_ns() - start));
+}
+
+/*
+ * b + d: write the configuration into the shadow and push it to the device
+ * in the background; go on with other work; wait until the device has it.
+ * The CPU time counts the application thread while it is blocked and every
+ * io_uring thread of the process until the device holds the image.
+ */
+static void bigphys_run(struct bp *bp, const struct bp_region *shadow,
+			const struct bigphys_dev_info *dev, unsigned int work_ms,
+			bool verbose, struct run *r)
+{
+	uint32_t *regs = shadow->map;
+	struct taskcpu s0, s1;
+	struct bp_stats st0, st1;
+	struct bp_completion c;
+	uint64_t t0, t1, t2, c0, c1, self, job;
+	size_t i;
+	int e;
+
+	memset(r, 0, sizeof(*r));
+	taskcpu_read(&s0);
+	bp_get_stats(bp, &st0);
+	c0 = thread_cpu_ns();
+
+	t0 = now_ns();		/* the configuration starts here */
+	for (i = 0; i < config.nr; i++)
+		regs[config.regs[i].offset / 4] = config.regs[i].value;
+	/*
+	 * The shadow is write-combining memory: a full fence pushes the stores
+	 * out of the CPU's write-combining buffers, so that other processes
+	 * and the device see them.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t1 = now_ns();
+	e = bp_push(bp, shadow, 0, IMAGE_BYTES, DEV_INDEX, dev->window_base, &job);
+	t2 = now_ns();
+	c1 = thread_cpu_ns();
+	bp_get_stats(bp, &st1);
+	if (e)
+		die(e, "push %u bytes to %s", IMAGE_BYTES, dev->name);
+
+	r->shadow_ns = t1 - t0;
+	r->submit_ns = t2 - t1;
+	r->blocked_ns = t2 - t0;
+	r->cpu_app_ns = c1 - c0;
+	r->syscalls = st1.syscalls - st0.syscalls;
+	if (verbose) {
+		printf("b. shadow writes: %zu registers in %s\n", config.nr, dur(r->shadow_ns));
+		printf("d. submit (%s): DMA of %u bytes to %s at 0x%llx: %s, %llu system call%s (returned at once)\n",
+		       bp_backend_name(bp), IMAGE_BYTES, dev->name,
+		       (unsigned long long)dev->window_base, dur(r->submit_ns),
+		       (unsigned long long)r->syscalls, r->syscalls == 1 ? "" : "s");
+	}
+
+	other_init_work(work_ms, verbose);
+
+	t0 = now_ns();
+	wait_dma(bp, job, &c);
+	t1 = now_ns();
+	taskcpu_read(&s1);
+	taskcpu_delta(&s0, &s1, gettid(), &self, &r->cpu_io_ns, &r->cpu_other_ns);
+	if (c.bytes != IMAGE_BYTES)
+		errx(1, "the DMA moved %llu of %u bytes", (unsigned long long)c.bytes,
+		     IMAGE_BYTES);
+	/* duration: from the submission to the end of the transfer */
+	r->held_ns = r->shadow_ns + r->submit_ns + c.duration_ns;
+	if (verbose) {
+		printf("   wait: %llu bytes moved in %s; blocked %s waiting\n",
+		       (unsigned long long)c.bytes, dur(c.duration_ns), dur(t1 - t0));
+		printf("   configuration start -> device holds the image: %s\n",
+		       dur(r->held_ns));
+	}
+}
+
+/* e. Read the device's copy back and compare it with the shadow; 0 if equal. */
+static int verify(struct bp *bp, const struct bp_region *shadow, struct bp_region *rb,
+		  const struct bigphys_dev_info *dev, bool verbose)
+{
+	const uint8_t *s = shadow->map, *d = rb->map;
+	struct bp_completion c;
+	uint64_t job;
+	size_t i;
+	int e;
+
+	memset(rb->map, 0, IMAGE_BYTES);
+	e = bp_readback(bp, rb, 0, IMAGE_BYTES, DEV_INDEX, dev->window_base, &job);
+	if (e)
+		die(e, "readback from %s", dev->name);
+	wait_dma(bp, job, &c);
+	if (verbose)
+		printf("e. readback: %llu bytes from %s at 0x%llx into anonymous region %u: %s\n",
+		       (unsigned long long)c.bytes, dev->name,
+		       (unsigned long long)dev->window_base, rb->id, dur(c.duration_ns));
+	if (c.bytes != IMAGE_BYTES || memcmp(d, s, IMAGE_BYTES)) {
+		for (i = 0; i < IMAGE_BYTES && d[i] == s[i]; i++)
+			;
+		printf("   verify: MISMATCH at offset 0x%zx: shadow 0x%02x, device 0x%02x\n",
+		       i, i < IMAGE_BYTES ? s[i] : 0, i < IMAGE_BYTES ? d[i] : 0);
+		printf("   \"%s\" kept for inspection (bigphysctl dump %s)\n", SHADOW_NAME,
+		       SHADOW_NAME);
+		return 1;
+	}
+	printf("   verify: OK, the device holds the %u bytes of the shadow\n", IMAGE_BYTES);
+	return 0;
 }
 
 /*
  * f. The usual way, for comparison: each register goes to the device with an
  * uncached MMIO write to BAR0 (through the PCI sysfs resource file) and into
- * a POSIX shm shadow.  Returns the time taken, or 0 if BAR0 is unusable.
+ * a POSIX shm shadow, all on the application thread; the device holds the
+ * image when the flushing read returns.  Returns false if BAR0 is unusable.
  */
-static uint64_t baseline(const char *pci_name)
+static bool baseline(const char *pci_name, struct run *cold, struct run *warm)
 {
-	uint64_t t0, elapsed;
+	struct run *runs[2] = { cold, warm };
 	struct pcibar bar;
 	char what[256];
+	uint64_t t0, c0;
 	uint32_t *shm;
-	int shm_fd;
+	int shm_fd, k;
 
 	if (pcibar_map(pci_name, 0, BASELINE_BAR_OFFSET + IMAGE_BYTES, &bar, what,
 		       sizeof(what))) {
 		warnx("f. baseline skipped: %s", what);
-		return 0;
+		return false;
 	}
 
 	shm_fd = shm_open(BASELINE_SHM_NAME, O_CREAT | O_RDWR, 0600);
@@ -296,18 +406,50 @@ static uint64_t baseline(const char *pci_name)
 	if (shm == MAP_FAILED)
 		err(1, "mmap %s", BASELINE_SHM_NAME);
 
-	t0 = now_ns();
-	pcibar_write_image(&bar, BASELINE_BAR_OFFSET, shm, &config);
-	elapsed = now_ns() - t0;
+	for (k = 0; k < 2; k++) {
+		struct run *r = runs[k];
 
-	printf("f. baseline: %zu registers word-by-word to BAR0 of %s + shm shadow: %s\n",
-	       config.nr, pci_name, dur(elapsed));
+		memset(r, 0, sizeof(*r));
+		c0 = thread_cpu_ns();
+		t0 = now_ns();
+		pcibar_write_image(&bar, BASELINE_BAR_OFFSET, shm, &config);
+		r->blocked_ns = now_ns() - t0;
+		r->cpu_app_ns = thread_cpu_ns() - c0;
+		r->held_ns = r->blocked_ns;
+		r->mmio = config.nr + 1;
+		printf("f. baseline, %s: %zu registers word-by-word to BAR0 of %s + shm shadow: %s\n",
+		       k ? "warm" : "cold", config.nr, pci_name, dur(r->blocked_ns));
+	}
 
 	munmap(shm, REGION_BYTES);
 	close(shm_fd);
 	shm_unlink(BASELINE_SHM_NAME);
 	pcibar_unmap(&bar);
-	return elapsed;
+	return true;
+}
+
+static void print_run(const char *what, const struct run *r)
+{
+	printf("   %-15s %12s %14s %12s %12s %9llu %9llu\n", what, dur(r->blocked_ns),
+	       dur(r->cpu_app_ns + r->cpu_io_ns + r->cpu_other_ns), dur(r->cpu_app_ns),
+	       dur(r->cpu_io_ns), (unsigned long long)r->syscalls,
+	       (unsigned long long)r->mmio);
+}
+
+/* The sentence, the right way round whoever wins. */
+static void verdict(const char *label, const struct run *bpr, const struct run *base)
+{
+	double q;
+
+	if (!bpr->blocked_ns || !base->blocked_ns)
+		return;
+	q = (double)base->blocked_ns / bpr->blocked_ns;
+	if (q >= 1)
+		printf("   %s: bigphys blocked the application %.1fx less than the word-by-word baseline (%s vs %s)\n",
+		       label, q, dur(bpr->blocked_ns), dur(base->blocked_ns));
+	else
+		printf("   %s: bigphys blocked the application %.1fx MORE than the word-by-word baseline (%s vs %s)\n",
+		       label, 1 / q, dur(bpr->blocked_ns), dur(base->blocked_ns));
 }
 
 static void usage(FILE *f)
@@ -315,7 +457,8 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: boot_config [--keep] [--work-ms MS] [CONFIG]\n"
 		"  CONFIG         text register image (default %s)\n"
 		"  --keep         keep the persistent region \"%s\" at the end\n"
-		"  --work-ms MS   other init work done while the DMA runs (default %u)\n",
+		"  --work-ms MS   other init work done while the DMA runs (default %u)\n"
+		"Environment: BIGPHYS_BACKEND=sqpoll|uring|ioctl forces the submission backend.\n",
 		DEFAULT_CONFIG, SHADOW_NAME, DEFAULT_WORK_MS);
 }
 
@@ -329,17 +472,14 @@ int main(int argc, char **argv)
 	};
 	const char *config_path = DEFAULT_CONFIG;
 	unsigned int work_ms = DEFAULT_WORK_MS;
-	struct bigphys_alloc shadow_region, readback_region;
+	struct run cold, warm, base_cold, base_warm;
+	struct bp_region shadow, readback;
 	struct bigphys_dev_info dev;
 	struct bigphys_info info;
-	struct bigphys_dma_wait w;
-	uint64_t t_start, shadow_ns, submit_ns, held_ns, waited_ns, baseline_ns, t0;
-	uint8_t *readback;
-	uint32_t *shadow;
-	bool keep = false;
-	uint64_t cookie, v;
-	int fd, c, status;
-	size_t i;
+	bool keep = false, have_base;
+	int c, e, status;
+	struct bp *bp;
+	uint64_t v;
 	pid_t pid;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -374,56 +514,54 @@ int main(int argc, char **argv)
 	read_config(config_path);
 
 	/* a. Open bigphys, find the device, create and map the shadow. */
-	fd = open(DEV_NODE, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		err(1, "%s", DEV_NODE);
-
-	memset(&info, 0, sizeof(info));
-	if (ioctl(fd, BIGPHYS_IOC_INFO, &info))
-		err(1, "BIGPHYS_IOC_INFO");
+	e = bp_open(&bp, 0);
+	if (e)
+		die(e, "open %s", BP_DEVICE);
+	e = bp_info(bp, &info);
+	if (e)
+		die(e, "BIGPHYS_IOC_INFO");
 	if (info.nr_devices <= DEV_INDEX)
 		errx(1, "no DMA device bound to bigphys (is edu there?)");
-	memset(&dev, 0, sizeof(dev));
-	dev.index = DEV_INDEX;
-	if (ioctl(fd, BIGPHYS_IOC_DEV_INFO, &dev))
-		err(1, "BIGPHYS_IOC_DEV_INFO %u", DEV_INDEX);
-	dev.name[BIGPHYS_NAME_LEN - 1] = '\0';
+	e = bp_dev_info(bp, DEV_INDEX, &dev);
+	if (e)
+		die(e, "BIGPHYS_IOC_DEV_INFO %u", DEV_INDEX);
 	if (dev.window_size < IMAGE_BYTES)
 		errx(1, "device %s: DMA window of %llu bytes, need %u", dev.name,
 		     (unsigned long long)dev.window_size, IMAGE_BYTES);
 
-	memset(&shadow_region, 0, sizeof(shadow_region));
-	shadow_region.size = REGION_BYTES;
-	shadow_region.flags = BIGPHYS_ALLOC_CREATE | BIGPHYS_ALLOC_PERSIST |
-			      BIGPHYS_CACHE_DEFAULT;	/* write-combining */
-	strcpy(shadow_region.name, SHADOW_NAME);
-	if (ioctl(fd, BIGPHYS_IOC_ALLOC, &shadow_region))
-		err(1, "create \"%s\"", SHADOW_NAME);
-	shadow = map_region(fd, &shadow_region);
+	/* write-combining (the default cache type), persistent, named */
+	e = bp_region_create(bp, SHADOW_NAME, REGION_BYTES, BIGPHYS_ALLOC_PERSIST, &shadow);
+	if (e)
+		die(e, "create \"%s\"", SHADOW_NAME);
+	e = bp_region_map(bp, &shadow, PROT_READ | PROT_WRITE);
+	if (e)
+		die(e, "mmap \"%s\"", SHADOW_NAME);
 
-	printf("a. %s: shadow \"%s\" id %u, phys 0x%llx, %llu bytes, persistent, mapped\n",
-	       DEV_NODE, SHADOW_NAME, shadow_region.id, (unsigned long long)shadow_region.phys_addr,
-	       (unsigned long long)shadow_region.size);
+	printf("a. %s: submission backend %s (%s)", BP_DEVICE, bp_backend_name(bp),
+	       bp_backend_why(bp));
+	if (bp_sq_cpu(bp) >= 0)
+		printf(", SQ thread on CPU %d, this thread on CPU %d", bp_sq_cpu(bp),
+		       sched_getcpu());
+	printf("\n   shadow \"%s\" id %u, phys 0x%llx, %llu bytes, persistent, mapped\n",
+	       SHADOW_NAME, shadow.id, (unsigned long long)shadow.phys_addr,
+	       (unsigned long long)shadow.size);
 	printf("   device %u: %s (%04x:%04x), window 0x%llx-0x%llx, max chunk %llu bytes, %s\n",
 	       DEV_INDEX, dev.name, dev.vendor, dev.device, (unsigned long long)dev.window_base,
 	       (unsigned long long)(dev.window_base + dev.window_size - 1),
 	       (unsigned long long)dev.max_chunk, dev.flags & BIGPHYS_DEV_MSI ? "MSI" : "INTx");
-
-	/* b. Write the configuration into the shadow. */
 	printf("b. %s: %zu registers, offsets 0x0-0x%llx\n", config_path, config.nr,
 	       (unsigned long long)(config.end - 4));
 
-	t_start = now_ns();		/* the configuration starts here */
-	for (i = 0; i < config.nr; i++)
-		shadow[config.regs[i].offset / 4] = config.regs[i].value;
-	/*
-	 * The shadow is write-combining memory: a full fence pushes the stores
-	 * out of the CPU's write-combining buffers, so that other processes
-	 * and the device see them.
-	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	shadow_ns = now_ns() - t_start;
-	printf("   shadow writes: %zu registers in %s\n", config.nr, dur(shadow_ns));
+	/* Anonymous (name ""); read by the CPU, so cached (write-back). */
+	e = bp_region_create(bp, NULL, REGION_BYTES, BIGPHYS_CACHE_WB, &readback);
+	if (!e)
+		e = bp_region_map(bp, &readback, PROT_READ | PROT_WRITE);
+	if (e)
+		die(e, "create the readback region");
+
+	/* b, d: the first (cold) run. */
+	printf("-- first run (cold) --\n");
+	bigphys_run(bp, &shadow, &dev, work_ms, true, &cold);
 
 	/* c. A second process finds the shadow by name. */
 	fflush(stdout);			/* or the child prints it again */
@@ -431,7 +569,7 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		err(1, "fork");
 	if (pid == 0) {
-		status = second_process(&shadow_region);
+		status = second_process(&shadow);
 		fflush(stdout);
 		_exit(status);
 	}
@@ -440,90 +578,56 @@ int main(int argc, char **argv)
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		errx(1, "the second process did not see the configuration");
 
-	/* d. Push the shadow to the device in the background. */
-	t0 = now_ns();
-	cookie = start_dma(fd, shadow_region.id, 0, dev.window_base, IMAGE_BYTES);
-	submit_ns = now_ns() - t0;
-	printf("d. submit: DMA of %u bytes to %s at 0x%llx: %s (returned at once)\n",
-	       IMAGE_BYTES, dev.name, (unsigned long long)dev.window_base, dur(submit_ns));
-
-	other_init_work(work_ms);
-
-	t0 = now_ns();
-	wait_dma(fd, cookie, &w);
-	waited_ns = now_ns() - t0;
-	/*
-	 * duration_ns runs from the submission to the end of the transfer.
-	 * Leave out step c, which real boot code would not do.
-	 */
-	held_ns = shadow_ns + submit_ns + w.duration_ns;
-	printf("   wait: %llu bytes moved in %s; blocked %s in WAIT_DMA\n",
-	       (unsigned long long)w.bytes, dur(w.duration_ns), dur(waited_ns));
-	printf("   configuration start -> device holds the image: %s\n", dur(held_ns));
-
 	/* e. Read the device's copy back and compare it with the shadow. */
-	memset(&readback_region, 0, sizeof(readback_region));
-	readback_region.size = REGION_BYTES;
-	/* Anonymous (name ""); read by the CPU, so cached (write-back). */
-	readback_region.flags = BIGPHYS_ALLOC_CREATE | BIGPHYS_CACHE_WB;
-	if (ioctl(fd, BIGPHYS_IOC_ALLOC, &readback_region))
-		err(1, "create the readback region");
-	readback = map_region(fd, &readback_region);
-
-	cookie = start_dma(fd, readback_region.id, BIGPHYS_DMA_FROM_DEVICE, dev.window_base,
-			   IMAGE_BYTES);
-	wait_dma(fd, cookie, &w);
-	printf("e. readback: %llu bytes from %s at 0x%llx into anonymous region %u: %s\n",
-	       (unsigned long long)w.bytes, dev.name, (unsigned long long)dev.window_base,
-	       readback_region.id, dur(w.duration_ns));
-
-	if (memcmp(readback, shadow, IMAGE_BYTES)) {
-		const uint8_t *s = (const uint8_t *)shadow;
-
-		for (i = 0; readback[i] == s[i]; i++)
-			;
-		printf("   verify: MISMATCH at offset 0x%zx: shadow 0x%02x, device 0x%02x\n",
-		       i, s[i], readback[i]);
-		printf("   \"%s\" kept for inspection (bigphysctl dump %s)\n", SHADOW_NAME,
-		       SHADOW_NAME);
+	if (verify(bp, &shadow, &readback, &dev, true))
 		return 1;
-	}
-	printf("   verify: OK\n");
-	munmap(readback, readback_region.size);
+
+	/* The same again, warm. */
+	printf("-- second run (warm) --\n");
+	memset(shadow.map, 0, REGION_BYTES);	/* the warm run writes it all again */
+	bigphys_run(bp, &shadow, &dev, work_ms, true, &warm);
+	if (verify(bp, &shadow, &readback, &dev, true))
+		return 1;
 
 	/* f. The usual way, for comparison. */
-	baseline_ns = baseline(dev.name);
+	have_base = baseline(dev.name, &base_cold, &base_warm);
 
 	/* g. Summary. */
-	printf("g. summary\n");
-	if (baseline_ns)
-		printf("   application blocked, baseline (BAR0 word-by-word + shm): %s\n",
-		       dur(baseline_ns));
-	printf("   application blocked, bigphys (shadow writes + submit):    %s\n",
-	       dur(shadow_ns + submit_ns));
-	if (baseline_ns)
-		printf("   ratio: the baseline blocks the application %.1fx longer\n",
-		       (double)baseline_ns / (shadow_ns + submit_ns));
-	printf("   the device held the whole image after %s with bigphys (background DMA)",
-	       dur(held_ns));
-	if (baseline_ns)
-		printf(", %s with the baseline", dur(baseline_ns));
+	printf("g. summary, %zu registers, backend %s\n", config.nr, bp_backend_name(bp));
+	printf("   %-15s %12s %14s %12s %12s %9s %9s\n", "", "app blocked", "CPU time",
+	       "app thread", "io_uring", "syscalls", "MMIO");
+	print_run("bigphys cold", &cold);
+	print_run("bigphys warm", &warm);
+	if (have_base) {
+		print_run("baseline cold", &base_cold);
+		print_run("baseline warm", &base_warm);
+	}
+	printf("   CPU time: the application thread while blocked, plus the process's io_uring threads\n"
+	       "   (%s) until the device held the image; syscalls and MMIO: on the application's path\n",
+	       bp_backend(bp) == BP_BACKEND_SQPOLL ? "the SQPOLL thread spins while awake" : "none with this backend");
+	printf("   the device held the whole image after %s (cold) / %s (warm) with bigphys (background DMA; edu takes 100 ms per DMA)",
+	       dur(cold.held_ns), dur(warm.held_ns));
+	if (have_base)
+		printf(",\n   %s / %s with the baseline", dur(base_cold.held_ns),
+		       dur(base_warm.held_ns));
 	printf("\n");
+	if (have_base) {
+		verdict("cold", &cold, &base_cold);
+		verdict("warm", &warm, &base_warm);
+	}
 
-	munmap(shadow, shadow_region.size);
+	bp_region_unmap(&readback);
+	bp_region_unmap(&shadow);
 	if (keep) {
 		printf("   kept \"%s\" (persistent; bigphysctl free %s removes it)\n",
 		       SHADOW_NAME, SHADOW_NAME);
 	} else {
-		struct bigphys_free f;
-
-		memset(&f, 0, sizeof(f));
-		strcpy(f.name, SHADOW_NAME);
-		if (ioctl(fd, BIGPHYS_IOC_FREE, &f))
-			err(1, "free \"%s\"", SHADOW_NAME);
+		e = bp_unlink(bp, SHADOW_NAME);
+		if (e)
+			die(e, "free \"%s\"", SHADOW_NAME);
 		printf("   freed \"%s\"\n", SHADOW_NAME);
 	}
-	close(fd);
+	bp_close(bp);
 	regimage_free(&config);
 	return 0;
 }

@@ -39,7 +39,8 @@ static() {
 		cat "$BUILD/static.out"
 	fi
 }
-SOURCES=$(cd "$TOP" && ls bigphys_*.c include/*.h include/uapi/*.h)
+# include/libbigphys.h is user space (libbigphys), not kernel code.
+SOURCES=$(cd "$TOP" && ls bigphys_*.c include/bigphys_*.h include/uapi/*.h)
 checkpatch() {
 	(cd "$TOP" && perl "$LSRC/scripts/checkpatch.pl" --strict --no-tree \
 		--quiet --terse -f $SOURCES)

@@ -6,26 +6,28 @@
  *
  * Every error is one line on stderr, "bigphysctl: <what>: <strerror(errno)>".
  * Exit status: 0 success, 1 the operation failed, 2 usage error.
+ *
+ * Built on libbigphys (include/libbigphys.h).  push and readback use the
+ * library's default submission backend (BIGPHYS_BACKEND=sqpoll|uring|ioctl
+ * forces one); the other commands only need ioctls and open the ioctl one.
  */
 #define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <uapi/bigphys.h>
+#include <libbigphys.h>
 
 #include "regimage.h"
 
@@ -34,7 +36,7 @@
 #define RC_USAGE	2
 
 #define NSEC_PER_SEC	1000000000ULL
-#define PROGRESS_MS	100		/* progress line redraw interval */
+#define PROGRESS_NS	(100 * 1000000ULL)	/* progress line redraw interval */
 #define DEFAULT_TIMEOUT	60		/* seconds to wait for a DMA job */
 #define COPY_CHUNK	(64 * 1024)	/* binary image copy buffer */
 #define TEXT_PROBE	4096		/* bytes looked at to tell text from binary */
@@ -88,6 +90,18 @@ static int __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	return RC_FAIL;
+}
+
+/* Report a failed library call (@err a negative errno); returns RC_FAIL. */
+static int __attribute__((format(printf, 2, 3))) fail_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	errno = -err;
 	va_start(ap, fmt);
 	vreport(fmt, ap);
 	va_end(ap);
@@ -221,38 +235,42 @@ static const char *cache_name(uint32_t flags)
 	}
 }
 
-static int open_dev(void)
+/* Open the device with backend @flags (BP_OPEN_*, 0 for the default). */
+static struct bp *open_dev(unsigned int flags)
 {
-	int fd = open(dev_path, O_RDWR | O_CLOEXEC);
+	struct bp *bp;
+	int err = bp_open_dev(&bp, dev_path, flags);
 
-	if (fd < 0)
-		fail("%s", dev_path);
-	return fd;
+	if (err) {
+		fail_err(err, "%s", dev_path);
+		return NULL;
+	}
+	return bp;
 }
 
 /* Attach to the existing region @name (no CREATE): any size, any cache type. */
-static int attach(int fd, const char *name, struct bigphys_alloc *a)
+static int attach(struct bp *bp, const char *name, struct bp_region *a)
 {
-	memset(a, 0, sizeof(*a));
-	strcpy(a->name, name);		/* length checked by check_name() */
-	if (ioctl(fd, BIGPHYS_IOC_ALLOC, a)) {
-		fail("attach '%s'", name);
+	int err = bp_region_attach(bp, name, a);
+
+	if (err) {
+		fail_err(err, "attach '%s'", name);
 		return -1;
 	}
 	return 0;
 }
 
 /* Map the whole region: its mmap() offset is its physical address. */
-static void *map_region(int fd, const struct bigphys_alloc *a, const char *name, int prot)
+static void *map_region(struct bp *bp, struct bp_region *a, const char *name, int prot)
 {
-	void *p = mmap(NULL, a->size, prot, MAP_SHARED, fd, (off_t)a->phys_addr);
+	int err = bp_region_map(bp, a, prot);
 
-	if (p == MAP_FAILED) {
-		fail("mmap '%s' (%llu bytes at 0x%llx)", name, (unsigned long long)a->size,
-		     (unsigned long long)a->phys_addr);
+	if (err) {
+		fail_err(err, "mmap '%s' (%llu bytes at 0x%llx)", name,
+			 (unsigned long long)a->size, (unsigned long long)a->phys_addr);
 		return NULL;
 	}
-	return p;
+	return a->map;
 }
 
 static int cmd_info(int argc, char **argv)
@@ -263,7 +281,8 @@ static int cmd_info(int argc, char **argv)
 	};
 	struct bigphys_info info;
 	char b1[32], b2[32];
-	int c, fd, rc = RC_OK;
+	int c, err, rc = RC_OK;
+	struct bp *bp;
 	uint32_t i;
 
 	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
@@ -275,12 +294,12 @@ static int cmd_info(int argc, char **argv)
 	if (check_args(argc, argv, 0, ""))
 		return RC_USAGE;
 
-	fd = open_dev();
-	if (fd < 0)
+	bp = open_dev(BP_OPEN_IOCTL);
+	if (!bp)
 		return RC_FAIL;
-	memset(&info, 0, sizeof(info));
-	if (ioctl(fd, BIGPHYS_IOC_INFO, &info)) {
-		rc = fail("BIGPHYS_IOC_INFO");
+	err = bp_info(bp, &info);
+	if (err) {
+		rc = fail_err(err, "BIGPHYS_IOC_INFO");
 		goto out;
 	}
 
@@ -308,13 +327,11 @@ static int cmd_info(int argc, char **argv)
 	for (i = 0; i < info.nr_devices; i++) {
 		struct bigphys_dev_info dev;
 
-		memset(&dev, 0, sizeof(dev));
-		dev.index = i;
-		if (ioctl(fd, BIGPHYS_IOC_DEV_INFO, &dev)) {
-			rc = fail("BIGPHYS_IOC_DEV_INFO %u", i);
+		err = bp_dev_info(bp, i, &dev);
+		if (err) {
+			rc = fail_err(err, "BIGPHYS_IOC_DEV_INFO %u", i);
 			continue;
 		}
-		dev.name[BIGPHYS_NAME_LEN - 1] = '\0';
 		printf("device %u: %s, %04x:%04x, %s\n", i, dev.name, dev.vendor, dev.device,
 		       dev.flags & BIGPHYS_DEV_MSI ? "MSI" : "INTx");
 		printf("          dma mask 0x%llx, max chunk %llu bytes\n",
@@ -325,7 +342,7 @@ static int cmd_info(int argc, char **argv)
 		       (unsigned long long)dev.window_size);
 	}
 out:
-	close(fd);
+	bp_close(bp);
 	return rc;
 }
 
@@ -336,9 +353,9 @@ static int cmd_list(int argc, char **argv)
 		{ }
 	};
 	struct bigphys_region_info *regions = NULL;
-	struct bigphys_list list;
-	int c, fd, width = 4, rc = RC_OK;
-	uint32_t i, cap = 0;
+	int c, err, width = 4, rc = RC_OK;
+	uint32_t i, count;
+	struct bp *bp;
 
 	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
 		if (c != 'h')
@@ -349,43 +366,29 @@ static int cmd_list(int argc, char **argv)
 	if (check_args(argc, argv, 0, ""))
 		return RC_USAGE;
 
-	fd = open_dev();
-	if (fd < 0)
+	bp = open_dev(BP_OPEN_IOCTL);
+	if (!bp)
 		return RC_FAIL;
 
-	/* Ask for the count first; retry if regions appear in between. */
-	for (;;) {
-		memset(&list, 0, sizeof(list));
-		list.regions = (uintptr_t)regions;
-		list.count = cap;
-		if (ioctl(fd, BIGPHYS_IOC_LIST, &list)) {
-			rc = fail("BIGPHYS_IOC_LIST");
-			goto out;
-		}
-		if (list.count <= cap)
-			break;
-		cap = list.count;
-		free(regions);
-		regions = calloc(cap, sizeof(*regions));
-		if (!regions) {
-			rc = fail("LIST of %u regions", cap);
-			goto out;
-		}
+	/* Asks for the count first; retries if regions appear in between. */
+	err = bp_list(bp, &regions, &count);
+	if (err) {
+		rc = fail_err(err, "BIGPHYS_IOC_LIST");
+		goto out;
 	}
 
-	if (!list.count) {
+	if (!count) {
 		printf("no regions\n");
 		goto out;
 	}
-	for (i = 0; i < list.count; i++) {
-		regions[i].name[BIGPHYS_NAME_LEN - 1] = '\0';
+	for (i = 0; i < count; i++) {
 		if ((int)strlen(regions[i].name) > width)
 			width = strlen(regions[i].name);
 	}
 
 	printf("%6s  %-*s  %18s  %12s  %-7s  %7s  %5s  %5s  %5s\n", "ID", width, "NAME", "PHYS",
 	       "SIZE", "CACHE", "PERSIST", "FILES", "MAPS", "DMA");
-	for (i = 0; i < list.count; i++) {
+	for (i = 0; i < count; i++) {
 		const struct bigphys_region_info *r = &regions[i];
 
 		printf("%6u  %-*s  %#18llx  %12llu  %-7s  %7s  %5u  %5u  %5u\n", r->id, width,
@@ -396,7 +399,7 @@ static int cmd_list(int argc, char **argv)
 	}
 out:
 	free(regions);
-	close(fd);
+	bp_close(bp);
 	return rc;
 }
 
@@ -415,12 +418,13 @@ static int cmd_alloc(int argc, char **argv)
 		{ }
 	};
 	uint32_t cache = BIGPHYS_CACHE_DEFAULT, want;
-	struct bigphys_alloc a;
 	uint64_t size, align = 0;
 	bool persist = false;
+	struct bp_region a;
 	const char *name;
+	struct bp *bp;
 	char buf[32];
-	int c, fd;
+	int c, err;
 
 	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
 		switch (c) {
@@ -455,18 +459,15 @@ static int cmd_alloc(int argc, char **argv)
 	if (!size)
 		return usage_err(EINVAL, "bad SIZE '%s'", argv[optind + 1]);
 
-	fd = open_dev();
-	if (fd < 0)
+	bp = open_dev(BP_OPEN_IOCTL);
+	if (!bp)
 		return RC_FAIL;
 
-	memset(&a, 0, sizeof(a));
-	a.size = size;
-	a.align = align;
-	a.flags = BIGPHYS_ALLOC_CREATE | cache | (persist ? BIGPHYS_ALLOC_PERSIST : 0);
-	strcpy(a.name, name);
-	if (ioctl(fd, BIGPHYS_IOC_ALLOC, &a)) {
-		fail("create '%s' (%llu bytes)", name, (unsigned long long)size);
-		close(fd);
+	err = bp_region_alloc(bp, name, size, align, BIGPHYS_ALLOC_CREATE | cache |
+			      (persist ? BIGPHYS_ALLOC_PERSIST : 0), &a);
+	if (err) {
+		fail_err(err, "create '%s' (%llu bytes)", name, (unsigned long long)size);
+		bp_close(bp);
 		return RC_FAIL;
 	}
 
@@ -476,7 +477,7 @@ static int cmd_alloc(int argc, char **argv)
 	       a.flags & BIGPHYS_ALLOC_PERSIST ? ", persist" : "");
 	if (!(a.flags & BIGPHYS_ALLOC_PERSIST))
 		printf("note: '%s' is gone when bigphysctl exits (no --persist)\n", name);
-	close(fd);
+	bp_close(bp);
 	return RC_OK;
 }
 
@@ -486,9 +487,9 @@ static int cmd_free(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	struct bigphys_free f;
 	const char *name;
-	int c, fd, rc = RC_OK;
+	int c, err, rc = RC_OK;
+	struct bp *bp;
 
 	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
 		if (c != 'h')
@@ -502,16 +503,15 @@ static int cmd_free(int argc, char **argv)
 	if (check_name(name))
 		return RC_USAGE;
 
-	fd = open_dev();
-	if (fd < 0)
+	bp = open_dev(BP_OPEN_IOCTL);
+	if (!bp)
 		return RC_FAIL;
-	memset(&f, 0, sizeof(f));
-	strcpy(f.name, name);
-	if (ioctl(fd, BIGPHYS_IOC_FREE, &f))
-		rc = fail("free '%s'", name);
+	err = bp_unlink(bp, name);
+	if (err)
+		rc = fail_err(err, "free '%s'", name);
 	else
 		printf("freed '%s'\n", name);
-	close(fd);
+	bp_close(bp);
 	return rc;
 }
 
@@ -600,8 +600,9 @@ static int cmd_load(int argc, char **argv)
 	};
 	static char head[TEXT_PROBE];
 	const char *name, *file;
-	struct bigphys_alloc a;
-	int c, fd, rc;
+	struct bp_region a;
+	struct bp *bp;
+	int c, rc;
 	void *map;
 	size_t n;
 	FILE *f;
@@ -628,15 +629,15 @@ static int cmd_load(int argc, char **argv)
 		return fail("%s: read", file);
 	}
 
-	fd = open_dev();
-	if (fd < 0) {
+	bp = open_dev(BP_OPEN_IOCTL);
+	if (!bp) {
 		fclose(f);
 		return RC_FAIL;
 	}
 	rc = RC_FAIL;
-	if (attach(fd, name, &a))
+	if (attach(bp, name, &a))
 		goto out;
-	map = map_region(fd, &a, name, PROT_READ | PROT_WRITE);
+	map = map_region(bp, &a, name, PROT_READ | PROT_WRITE);
 	if (!map)
 		goto out;
 
@@ -644,9 +645,9 @@ static int cmd_load(int argc, char **argv)
 		rc = load_text(f, file, name, map, a.size);
 	else
 		rc = load_binary(f, file, name, map, a.size, head, n);
-	munmap(map, a.size);
+	bp_region_unmap(&a);
 out:
-	close(fd);
+	bp_close(bp);
 	fclose(f);
 	return rc;
 }
@@ -660,43 +661,32 @@ static void clear_progress(bool tty)
 }
 
 /*
- * Wait for DMA job @cookie, at most @timeout_ns (0: no limit).  On a
- * terminal, poll() the fd (it turns readable when a job finishes) with a
- * 100 ms timeout and redraw a progress line in between; otherwise just block
- * in WAIT_DMA.
+ * Wait for DMA job @job, at most @timeout_ns (0: no limit).  On a
+ * terminal, wait 100 ms at a time and redraw a progress line in between;
+ * otherwise just block.
  */
-static int wait_job(int fd, uint64_t cookie, uint64_t timeout_ns, const char *label,
-		    struct bigphys_dma_wait *w)
+static int wait_job(struct bp *bp, uint64_t job, uint64_t timeout_ns, const char *label,
+		    struct bp_completion *w)
 {
 	bool tty = isatty(STDOUT_FILENO);
 	uint64_t start = now_ns(), now = start, deadline;
 	char buf[32];
+	int err;
 
 	deadline = timeout_ns ? start + timeout_ns : UINT64_MAX;
 	for (;;) {
-		memset(w, 0, sizeof(*w));
-		w->cookie = cookie;
-		if (tty) {
-			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t step = deadline == UINT64_MAX ? BP_WAIT_FOREVER : deadline - now;
 
-			if (poll(&pfd, 1, PROGRESS_MS) < 0 && errno != EINTR) {
-				clear_progress(tty);
-				fail("poll");
-				return -1;
-			}
-			w->timeout_ns = 0;	/* only look, the poll() slept */
-		} else {
-			/* Block a second at a time at most; 0 would not block. */
-			w->timeout_ns = deadline - now < NSEC_PER_SEC ? deadline - now :
-					NSEC_PER_SEC;
-		}
-		if (!ioctl(fd, BIGPHYS_IOC_WAIT_DMA, w)) {
+		if (tty && step > PROGRESS_NS)
+			step = PROGRESS_NS;
+		err = bp_wait(bp, job, step, w);
+		if (!err) {
 			clear_progress(tty);
 			return 0;
 		}
-		if (errno != ETIMEDOUT && errno != EINTR) {
+		if (err != -ETIMEDOUT) {
 			clear_progress(tty);
-			fail("wait for DMA job %llu", (unsigned long long)cookie);
+			fail_err(err, "wait for DMA job %llu", (unsigned long long)job);
 			return -1;
 		}
 
@@ -704,7 +694,7 @@ static int wait_job(int fd, uint64_t cookie, uint64_t timeout_ns, const char *la
 		if (now >= deadline) {
 			clear_progress(tty);
 			errno = ETIMEDOUT;
-			fail("DMA job %llu still running after %s", (unsigned long long)cookie,
+			fail("DMA job %llu still running after %s", (unsigned long long)job,
 			     fmt_ns(now - start, buf, sizeof(buf)));
 			return -1;
 		}
@@ -728,13 +718,14 @@ static int cmd_dma(int argc, char **argv, bool from_dev)
 	};
 	uint64_t dev_addr = 0, offset = 0, len = 0, timeout = DEFAULT_TIMEOUT;
 	bool have_dev_addr = false, have_len = false;
-	struct bigphys_dma_wait w;
-	struct bigphys_alloc a;
-	struct bigphys_dma d;
+	struct bp_completion w;
 	char label[160], b1[32];
+	struct bp_region a;
 	const char *name;
 	uint32_t dev = 0;
-	int c, fd, rc = RC_FAIL;
+	uint64_t job;
+	int c, err, rc = RC_FAIL;
+	struct bp *bp;
 
 	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
 		switch (c) {
@@ -778,10 +769,10 @@ static int cmd_dma(int argc, char **argv, bool from_dev)
 	if (!have_dev_addr)
 		return usage_err(EINVAL, "missing --dev-addr");
 
-	fd = open_dev();
-	if (fd < 0)
+	bp = open_dev(0);
+	if (!bp)
 		return RC_FAIL;
-	if (attach(fd, name, &a))
+	if (attach(bp, name, &a))
 		goto out;
 	if (offset >= a.size) {
 		errno = EINVAL;
@@ -799,28 +790,25 @@ static int cmd_dma(int argc, char **argv, bool from_dev)
 		goto out;
 	}
 
-	memset(&d, 0, sizeof(d));
-	d.region_id = a.id;
-	d.dev_index = dev;
-	d.flags = from_dev ? BIGPHYS_DMA_FROM_DEVICE : 0;
-	d.offset = offset;
-	d.len = len;
-	d.dev_addr = dev_addr;
-	if (ioctl(fd, BIGPHYS_IOC_STRT_DMA, &d)) {
-		fail("start DMA of %llu bytes %s device %u at 0x%llx", (unsigned long long)len,
-		     from_dev ? "from" : "to", dev, (unsigned long long)dev_addr);
+	err = from_dev ? bp_readback(bp, &a, offset, len, dev, dev_addr, &job) :
+			 bp_push(bp, &a, offset, len, dev, dev_addr, &job);
+	if (err) {
+		fail_err(err, "start DMA of %llu bytes %s device %u at 0x%llx",
+			 (unsigned long long)len, from_dev ? "from" : "to", dev,
+			 (unsigned long long)dev_addr);
 		goto out;
 	}
 
 	snprintf(label, sizeof(label), "%s: %llu bytes %s device %u at 0x%llx", cmd_name,
 		 (unsigned long long)len, from_dev ? "from" : "to", dev,
 		 (unsigned long long)dev_addr);
-	if (wait_job(fd, d.cookie, timeout * NSEC_PER_SEC, label, &w))
+	if (wait_job(bp, job, timeout * NSEC_PER_SEC, label, &w))
 		goto out;
 	if (w.status) {
-		errno = -w.status;
-		fail("DMA job %llu failed after %llu of %llu bytes", (unsigned long long)d.cookie,
-		     (unsigned long long)w.bytes, (unsigned long long)len);
+		/* io_uring backends: a refused submission also ends up here */
+		fail_err(w.status, "DMA job %llu failed after %llu of %llu bytes",
+			 (unsigned long long)job, (unsigned long long)w.bytes,
+			 (unsigned long long)len);
 		goto out;
 	}
 
@@ -835,7 +823,7 @@ static int cmd_dma(int argc, char **argv, bool from_dev)
 	printf("\n");
 	rc = RC_OK;
 out:
-	close(fd);
+	bp_close(bp);
 	return rc;
 }
 
@@ -896,10 +884,11 @@ static int cmd_dump(int argc, char **argv)
 		{ }
 	};
 	uint64_t offset = 0, len = 0;
-	struct bigphys_alloc a;
 	bool have_len = false;
+	struct bp_region a;
 	const char *name;
-	int c, fd, rc = RC_FAIL;
+	int c, rc = RC_FAIL;
+	struct bp *bp;
 	void *map;
 
 	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
@@ -926,10 +915,10 @@ static int cmd_dump(int argc, char **argv)
 	if (check_name(name))
 		return RC_USAGE;
 
-	fd = open_dev();
-	if (fd < 0)
+	bp = open_dev(BP_OPEN_IOCTL);
+	if (!bp)
 		return RC_FAIL;
-	if (attach(fd, name, &a))
+	if (attach(bp, name, &a))
 		goto out;
 	if (offset > a.size || (have_len && len > a.size - offset)) {
 		errno = EINVAL;
@@ -941,14 +930,14 @@ static int cmd_dump(int argc, char **argv)
 	if (!have_len)
 		len = a.size - offset;
 
-	map = map_region(fd, &a, name, PROT_READ);
+	map = map_region(bp, &a, name, PROT_READ);
 	if (!map)
 		goto out;
 	hexdump(map, offset, len);
-	munmap(map, a.size);
+	bp_region_unmap(&a);
 	rc = RC_OK;
 out:
-	close(fd);
+	bp_close(bp);
 	return rc;
 }
 
