@@ -32,9 +32,27 @@
 #define EDU_DMA_IRQ		BIT(2)
 #define EDU_IRQ_DMA		0x100
 
+/*
+ * Register reads.  A device that is gone (surprise removal) reads all-ones;
+ * fault_inject= bit 0 makes it look so for the tests.
+ */
+static u32 edu_readl(struct bigphys_dev *bd, unsigned int reg)
+{
+	if (bigphys_fault_inject & BIGPHYS_FAULT_DEAD)
+		return U32_MAX;
+	return readl(bd->bar + reg);
+}
+
+static u64 edu_readq(struct bigphys_dev *bd, unsigned int reg)
+{
+	if (bigphys_fault_inject & BIGPHYS_FAULT_DEAD)
+		return U64_MAX;
+	return readq(bd->bar + reg);
+}
+
 static int edu_probe(struct bigphys_dev *bd)
 {
-	u32 id = readl(bd->bar + EDU_REG_ID);
+	u32 id = edu_readl(bd, EDU_REG_ID);
 
 	if ((id & EDU_ID_MASK) != EDU_ID) {
 		pci_err(bd->pdev, "not an edu device (id register %#x)\n", id);
@@ -60,16 +78,21 @@ static void edu_start(struct bigphys_dev *bd, dma_addr_t bus, u64 dev_addr,
 	writeq(cmd, bd->bar + EDU_REG_DMA_CMD);
 }
 
-static bool edu_busy(struct bigphys_dev *bd)
+static int edu_busy(struct bigphys_dev *bd)
 {
-	return readq(bd->bar + EDU_REG_DMA_CMD) & EDU_DMA_START;
+	u64 cmd = edu_readq(bd, EDU_REG_DMA_CMD);
+
+	if (cmd == U64_MAX)
+		return -ENODEV;
+	return cmd & EDU_DMA_START;
 }
 
 static bool edu_irq_ack(struct bigphys_dev *bd)
 {
-	u32 status = readl(bd->bar + EDU_REG_IRQ_STATUS);
+	u32 status = edu_readl(bd, EDU_REG_IRQ_STATUS);
 
-	if (!status)
+	/* 0: another device's shared interrupt; all-ones: we are gone. */
+	if (!status || status == U32_MAX)
 		return false;
 	writel(status, bd->bar + EDU_REG_IRQ_ACK);
 	return status & EDU_IRQ_DMA;

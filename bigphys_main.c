@@ -3,7 +3,7 @@
  * bigphys - physically contiguous, DMA-able memory for user space.
  *
  * Module entry points, parameters and the /dev/bigphys character device.
- * See README.md for the design and Documentation/bigphys.rst for the API.
+ * See README.md for the design and include/uapi/bigphys.h for the API.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -31,6 +31,7 @@ static int bigphys_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	xa_init(&bf->regions);
 	xa_init_flags(&bf->jobs, XA_FLAGS_ALLOC1);
+	xa_init_flags(&bf->ujobs, XA_FLAGS_ALLOC1);
 	xa_init_flags(&bf->maps, XA_FLAGS_ALLOC1);
 	mutex_init(&bf->lock);
 	init_waitqueue_head(&bf->wq);
@@ -74,6 +75,7 @@ static const struct file_operations bigphys_fops = {
 	.release = bigphys_release,
 	.unlocked_ioctl = bigphys_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.uring_cmd = bigphys_uring_cmd,
 	.mmap = bigphys_mmap,
 	.poll = bigphys_poll,
 	.llseek = noop_llseek,

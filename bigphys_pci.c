@@ -162,12 +162,17 @@ static void bigphys_remove(struct pci_dev *pdev)
 	xa_erase(&bigphys_devs, bd->index);
 	mutex_unlock(&bigphys_devs_lock);
 
-	bigphys_dma_dev_remove(bd);
+	bigphys_dev_stop(bd);
 	if (bd->engine) {
 		devm_free_irq(&pdev->dev, pci_irq_vector(pdev, 0), bd);
 		pci_free_irq_vectors(pdev);
 	}
+	/*
+	 * Stop bus mastering before DMA_MAP memory goes back to the pool: user
+	 * space may have programmed the device with those bus addresses.
+	 */
 	pci_clear_master(pdev);
+	bigphys_dev_unmap_all(bd);
 	bigphys_dev_put(bd);	/* the index's reference */
 }
 

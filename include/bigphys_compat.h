@@ -41,6 +41,44 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 #define BIGPHYS_MAX_ORDER	(MAX_ORDER - 1)
 #endif
 
+/*
+ * io_uring commands: the SQE's command bytes are ioucmd->cmd on 6.1 and
+ * io_uring_sqe_cmd(ioucmd->sqe) in <linux/io_uring/cmd.h> (6.8+); Kbuild
+ * defines BIGPHYS_HAVE_IO_URING_CMD_H for the latter.  Commands can be
+ * marked cancelable (ring teardown calls them with IO_URING_F_CANCEL)
+ * from 6.7 on; on 6.1 a pending command simply waits for its job to end.
+ */
+#ifdef BIGPHYS_HAVE_IO_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+
+static inline const void *bigphys_uring_payload(struct io_uring_cmd *ioucmd)
+{
+	return io_uring_sqe_cmd(ioucmd->sqe);
+}
+#else
+#include <linux/io_uring.h>
+
+static inline const void *bigphys_uring_payload(struct io_uring_cmd *ioucmd)
+{
+	return ioucmd->cmd;
+}
+#endif
+
+#ifdef IORING_URING_CMD_CANCELABLE
+#define BIGPHYS_URING_F_CANCEL	IO_URING_F_CANCEL
+static inline void bigphys_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
+						 unsigned int issue_flags)
+{
+	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
+}
+#else
+#define BIGPHYS_URING_F_CANCEL	0
+static inline void bigphys_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
+						 unsigned int issue_flags)
+{
+}
+#endif
+
 #ifdef CONFIG_X86
 #include <asm/cacheflush.h>
 /**

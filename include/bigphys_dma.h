@@ -2,9 +2,13 @@
 /*
  * Devices, their DMA engines, and DMA mappings and jobs.
  *
- * bigphys_pci.c binds PCI devices and keeps them in an index; bigphys_edu.c
- * (and any other engine) drives a device's DMA engine through struct
- * bigphys_engine; bigphys_dma.c maps memory for a device and runs jobs.
+ * Layers, from user space down (calls go downwards only):
+ *   bigphys_dma.c, bigphys_uring.c  decode ioctls / io_uring commands, the
+ *	only places that touch user memory (with bigphys_ioctl.c)
+ *   bigphys_job.c   jobs, per-device queues, chunking, completion, watchdog
+ *   bigphys_map.c   memory mapped for one device (struct bigphys_dma_mem)
+ *   bigphys_pci.c   binds PCI devices, keeps them in an index, IRQs
+ *   bigphys_edu.c   one DMA engine (struct bigphys_engine)
  */
 #ifndef _BIGPHYS_DMA_H
 #define _BIGPHYS_DMA_H
@@ -21,6 +25,8 @@
 #include "bigphys_priv.h"
 
 struct bigphys_dev;
+struct bigphys_job_req;
+struct io_uring_cmd;
 
 /**
  * struct bigphys_engine - a device's DMA engine
@@ -34,9 +40,11 @@ struct bigphys_dev;
  * @start: program and start one transfer of @len bytes between bus address
  *	@bus and device address @dev_addr, interrupting when done.  Called with
  *	the device's lock held and the engine idle.
- * @busy: whether a transfer is still running (watchdog, lost interrupts)
+ * @busy: > 0 a transfer is still running, 0 the engine is idle, < 0 the
+ *	device no longer answers (a register read all-ones: surprise
+ *	removal).  Called with the device's lock held.
  * @irq_ack: hard-irq context: acknowledge the device's interrupt; true if
- *	it signalled a finished transfer
+ *	it signalled a finished transfer (false for all-ones: not ours)
  */
 struct bigphys_engine {
 	const char *name;
@@ -47,11 +55,20 @@ struct bigphys_engine {
 	int (*probe)(struct bigphys_dev *bd);
 	void (*start)(struct bigphys_dev *bd, dma_addr_t bus, u64 dev_addr,
 		      u32 len, bool to_device);
-	bool (*busy)(struct bigphys_dev *bd);
+	int (*busy)(struct bigphys_dev *bd);
 	bool (*irq_ack)(struct bigphys_dev *bd);
 };
 
 extern const struct bigphys_engine bigphys_edu_engine;
+
+/*
+ * fault_inject= bits (testing only, see bigphys_job.c): BIGPHYS_FAULT_DEAD
+ * makes every engine register read return all-ones, as after a surprise
+ * removal.
+ */
+#define BIGPHYS_FAULT_DEAD	BIT(0)
+#define BIGPHYS_FAULT_PROBE	BIT(1)
+extern unsigned int bigphys_fault_inject;
 
 /**
  * struct bigphys_dev - a PCI device bound to bigphys
@@ -61,11 +78,16 @@ extern const struct bigphys_engine bigphys_edu_engine;
  * @bar: BAR0, mapped
  * @index: index in bigphys_devs (user-visible dev_index)
  * @msi: interrupts come by MSI
- * @lock: protects @queue, @cur, @maps, @gone and the engine's registers
+ * @lock: protects @queue, @cur, @maps, @gone, @dead, the engine's registers,
+ *	and every DMA API call for the device while it is bound: memory is
+ *	mapped and queued in one section, so remove() (which sets @gone under
+ *	it) never races with a mapping.  Lock order: a file's lock, then this,
+ *	then bigphys_lock.
  * @queue: jobs waiting for the engine
  * @cur: job on the engine, or NULL
  * @maps: map-only mappings (struct bigphys_map), unmapped at remove
  * @gone: remove() ran: no new jobs or mappings
+ * @dead: the device stopped answering (all-ones reads): jobs fail with -EIO
  * @idle: woken when @cur becomes NULL
  * @watchdog: catches a lost interrupt: checks the engine while @cur is set
  * @kicks: transfers started; under @lock
@@ -78,12 +100,13 @@ struct bigphys_dev {
 	void __iomem *bar;
 	u32 index;
 	bool msi;
-	/* protects queue, cur, maps, gone and the engine's registers */
+	/* protects queue, cur, maps, gone, dead, the registers, DMA API calls */
 	struct mutex lock;
 	struct list_head queue;
 	struct bigphys_job *cur;
 	struct list_head maps;
 	bool gone;
+	bool dead;
 	wait_queue_head_t idle;
 	struct delayed_work watchdog;
 	unsigned long kicks;
@@ -91,22 +114,27 @@ struct bigphys_dev {
 };
 
 /**
- * struct bigphys_dmabuf - memory mapped for one device
+ * struct bigphys_dma_mem - memory mapped for one device (bigphys_map.c)
  * @region: region the memory belongs to (a reference), or NULL
  * @pages: pinned user pages, or NULL
  * @nr_pages: entries in @pages
- * @sgt: scatter-gather mapping (page-allocator pool, user memory)
- * @resource: dma_map_resource() address (reserved range), or
- *	DMA_MAPPING_ERROR when @sgt is used
+ * @sgt: scatter-gather table (page-allocator pool, user memory)
+ * @use_sgt: @sgt is set up (else the reserved range: dma_map_resource())
+ * @mapped: DMA-mapped for a device; under that device's lock
+ * @phys: reserved range: physical address of the first byte
+ * @resource: dma_map_resource() address while @mapped
  * @len: bytes mapped
  * @dir: DMA direction
  * @nr_segs: DMA segments (contiguous bus address ranges)
  */
-struct bigphys_dmabuf {
+struct bigphys_dma_mem {
 	struct bigphys_region *region;
 	struct page **pages;
 	unsigned int nr_pages;
 	struct sg_table sgt;
+	bool use_sgt;
+	bool mapped;
+	phys_addr_t phys;
 	dma_addr_t resource;
 	size_t len;
 	enum dma_data_direction dir;
@@ -117,10 +145,13 @@ struct bigphys_dmabuf {
  * struct bigphys_job - one STRT_DMA or STRT_DMAV request
  * @node: in @bd->queue while queued; under @bd->lock
  * @bd: device (a reference)
- * @bf: owner; outlives the job (release waits for every job)
- * @buf: the memory, mapped
+ * @bf: owner; outlives the job (release waits for every ioctl job; a
+ *	pending io_uring command holds the file)
+ * @ucmd: io_uring command to complete, or NULL for an ioctl job
+ * @id: cookie (ioctl job, in @bf->jobs) or key in @bf->ujobs (io_uring)
+ * @mem: the memory, mapped while the job is queued or running
  * @segs: the segments, run in order; @offset counts from the start of
- *	@buf.  &@one for STRT_DMA, else allocated (freed with the job)
+ *	@mem.  &@one for STRT_DMA, else allocated (freed with the job)
  * @nr_segs: entries in @segs
  * @seg: segment on the engine; under @bd->lock
  * @seg_done: bytes of segment @seg moved so far; under @bd->lock
@@ -132,15 +163,19 @@ struct bigphys_dmabuf {
  * @cancel: owner is going away: stop after the current transfer
  * @waiting: a WAIT_DMA is using the job; under @bf->lock
  * @status: 0 or -errno once finished
+ * @ended: set (release) once the job ended and its memory is unmapped,
+ *	before anybody is woken: poll() tests it under @bf->lock
  * @t_submit: submission time
  * @t_end: completion time
- * @finished: completed when the job ended and its memory is unmapped
+ * @finished: completed after @ended; the last access of the ending side
  */
 struct bigphys_job {
 	struct list_head node;
 	struct bigphys_dev *bd;
 	struct bigphys_file *bf;
-	struct bigphys_dmabuf buf;
+	struct io_uring_cmd *ucmd;
+	u32 id;
+	struct bigphys_dma_mem mem;
 	struct bigphys_dma_seg *segs;
 	u32 nr_segs;
 	u32 seg;
@@ -153,6 +188,7 @@ struct bigphys_job {
 	bool cancel;
 	bool waiting;
 	int status;
+	bool ended;
 	ktime_t t_submit;
 	ktime_t t_end;
 	struct completion finished;
@@ -162,14 +198,12 @@ struct bigphys_job {
  * struct bigphys_map - one DMA_MAP (map-only) mapping
  * @node: in @bd->maps while mapped; under @bd->lock
  * @bd: device (a reference)
- * @buf: the memory; unmapped at DMA_UNMAP, close, or device remove
- * @mapped: @buf is still mapped; under @bd->lock
+ * @mem: the memory; unmapped at DMA_UNMAP, close, or device remove
  */
 struct bigphys_map {
 	struct list_head node;
 	struct bigphys_dev *bd;
-	struct bigphys_dmabuf buf;
-	bool mapped;
+	struct bigphys_dma_mem mem;
 };
 
 /* bigphys_pci.c */
@@ -178,10 +212,78 @@ void bigphys_pci_exit(void);
 struct bigphys_dev *bigphys_dev_get(u32 index);
 void bigphys_dev_put(struct bigphys_dev *bd);
 
-/* bigphys_dma.c, for bigphys_pci.c */
+/* bigphys_map.c */
+int bigphys_mem_get(struct bigphys_file *bf, struct bigphys_dev *bd,
+		    struct bigphys_dma_mem *mem, const struct bigphys_job_req *req);
+int bigphys_mem_map(struct bigphys_dev *bd, struct bigphys_dma_mem *mem);
+void bigphys_mem_unmap(struct bigphys_dev *bd, struct bigphys_dma_mem *mem);
+void bigphys_mem_put(struct bigphys_dma_mem *mem);
+dma_addr_t bigphys_mem_seg(struct bigphys_dma_mem *mem, size_t pos,
+			   size_t *len);
+int bigphys_map_create(struct bigphys_file *bf, struct bigphys_job_req *req,
+		       u32 *handle, u64 *bus_addr, u32 *nr_segs);
+void bigphys_map_free(struct bigphys_map *map);
+int bigphys_map_destroy(struct bigphys_file *bf, u64 handle);
+void bigphys_dev_unmap_all(struct bigphys_dev *bd);
+
+/**
+ * struct bigphys_job_req - a decoded STRT_DMA/STRT_DMAV/DMA_MAP request
+ * @dev_index: device
+ * @flags: BIGPHYS_DMA_*
+ * @region_id: region attached to the file, or 0 (then @phys_addr)
+ * @phys_addr: with @region_id 0: an address inside an attached region
+ * @offset: first byte of the memory, from the region start (set by
+ *	bigphys_job_create() from the segments)
+ * @len: bytes of memory to map, 1..1 GiB (for jobs: set from the span of
+ *	the segments)
+ * @user_addr: with BIGPHYS_DMA_USER_PTR: the user buffer
+ * @segs: the segments (jobs only), offsets from the region start; see
+ *	bigphys_job_create() for who frees them
+ * @nr_segs: entries of @segs (1 for STRT_DMA)
+ *
+ * Built by the decode layers (bigphys_dma.c, bigphys_uring.c) from user
+ * input; the core below never reads user memory except the pages of a
+ * BIGPHYS_DMA_USER_PTR buffer, which it pins.
+ */
+struct bigphys_job_req {
+	u32 dev_index;
+	u32 flags;
+	u32 region_id;
+	u64 phys_addr;
+	u64 offset;
+	u64 len;
+	u64 user_addr;
+	struct bigphys_dma_seg *segs;
+	u32 nr_segs;
+};
+
+/* bigphys_job.c */
+struct bigphys_job *bigphys_job_create(struct bigphys_file *bf,
+				       struct bigphys_job_req *req);
+int bigphys_job_reserve(struct bigphys_job *job, struct io_uring_cmd *ucmd);
+int bigphys_job_queue(struct bigphys_job *job);
+void bigphys_job_free(struct bigphys_job *job);
+void bigphys_job_discard(struct bigphys_job *job);
+struct bigphys_job *bigphys_job_wait(struct bigphys_file *bf, u64 cookie,
+				     u64 timeout_ns);
+void bigphys_job_unwait(struct bigphys_job *job);
+void bigphys_job_reap(struct bigphys_job *job);
+void bigphys_job_cancel(struct bigphys_job *job);
+u64 bigphys_job_duration_ns(const struct bigphys_job *job);
+u32 bigphys_chunk_limit(struct bigphys_dev *bd);
+int bigphys_slot_reserve(struct bigphys_file *bf, struct xarray *xa, u32 *id);
+void bigphys_slot_release(struct bigphys_file *bf, struct xarray *xa, u32 id);
 irqreturn_t bigphys_dma_irq(int irq, void *data);
 irqreturn_t bigphys_dma_irq_thread(int irq, void *data);
 void bigphys_dma_watchdog(struct work_struct *work);
-void bigphys_dma_dev_remove(struct bigphys_dev *bd);
+void bigphys_dev_stop(struct bigphys_dev *bd);
+
+/* bigphys_dma.c, for bigphys_uring.c */
+int bigphys_dma_req(const struct bigphys_dma *d, struct bigphys_job_req *req,
+		    struct bigphys_dma_seg *seg);
+int bigphys_dmav_req(const struct bigphys_dmav *v, struct bigphys_job_req *req);
+
+/* bigphys_uring.c */
+void bigphys_uring_job_end(struct bigphys_job *job);
 
 #endif /* _BIGPHYS_DMA_H */

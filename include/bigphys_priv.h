@@ -59,19 +59,22 @@ struct bigphys_region {
  * struct bigphys_file - state of one open of /dev/bigphys
  * @regions: attached regions by id, each holding a region reference.
  *	Changed under bigphys_lock.
- * @jobs: DMA jobs (struct bigphys_job) by cookie; under @lock.
+ * @jobs: ioctl DMA jobs (struct bigphys_job) by cookie; under @lock.
+ * @ujobs: io_uring DMA jobs until their CQE is posted; under @lock.
  * @maps: device mappings (struct bigphys_map) by handle; under @lock.
- * @nr_slots: entries of @jobs and @maps, reserved or published; at most
- *	BIGPHYS_MAX_JOBS.  Under @lock.
- * @lock: protects @jobs, @maps and @nr_slots.
+ * @nr_slots: entries of @jobs, @ujobs and @maps, reserved or published; at
+ *	most BIGPHYS_MAX_JOBS.  Under @lock.
+ * @lock: protects @jobs, @ujobs, @maps and @nr_slots.  Taken before a
+ *	device's lock.
  * @wq: woken when one of this file's DMA jobs finishes (poll, WAIT_DMA).
  */
 struct bigphys_file {
 	struct xarray regions;
 	struct xarray jobs;
+	struct xarray ujobs;
 	struct xarray maps;
 	unsigned int nr_slots;
-	/* protects jobs, maps and nr_slots */
+	/* protects jobs, ujobs, maps and nr_slots */
 	struct mutex lock;
 	wait_queue_head_t wq;
 };
@@ -105,13 +108,21 @@ struct bigphys_region *bigphys_file_region_get(struct bigphys_file *bf,
 /* bigphys_mmap.c */
 int bigphys_mmap(struct file *file, struct vm_area_struct *vma);
 
-/* bigphys_dma.c */
+/* bigphys_pci.c */
 int bigphys_dma_init(void);
 void bigphys_dma_exit(void);
 u32 bigphys_dma_nr_devices(void);
+
+/* bigphys_job.c */
 void bigphys_dma_file_release(struct bigphys_file *bf);
 __poll_t bigphys_dma_poll(struct bigphys_file *bf);
+
+/* bigphys_dma.c */
 long bigphys_dma_ioctl(struct bigphys_file *bf, unsigned int cmd,
 		       void __user *argp);
+
+/* bigphys_uring.c */
+struct io_uring_cmd;
+int bigphys_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
 
 #endif /* _BIGPHYS_PRIV_H */
