@@ -425,6 +425,27 @@ int bp_split(uint64_t offset, uint64_t len, uint64_t chunk, uint64_t dev_addr,
 	     struct bigphys_dma_seg *segs, uint32_t max);
 
 /**
+ * bp_dma_map() - BIGPHYS_IOC_DMA_MAP: map only, for a device user space
+ * programs itself
+ * @bp: handle.
+ * @m: in: region_id (or BIGPHYS_DMA_USER_PTR and user_addr), dev_index,
+ *	flags, offset, len; out: nr_segs, bus_addr, handle.
+ *
+ * Return: 0, or a negative errno as for STRT_DMA (without the window
+ * checks), -EPERM without CAP_SYS_RAWIO.
+ */
+int bp_dma_map(struct bp *bp, struct bigphys_dma_map *m);
+
+/**
+ * bp_dma_unmap() - BIGPHYS_IOC_DMA_UNMAP
+ * @bp: handle.
+ * @handle: from bp_dma_map().
+ *
+ * Return: 0, or -ENOENT unknown @handle.
+ */
+int bp_dma_unmap(struct bp *bp, uint64_t handle);
+
+/**
  * bp_poll() - reap one finished job without blocking
  * @bp: handle.
  * @c: receives the completion.

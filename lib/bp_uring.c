@@ -27,16 +27,24 @@
 _Static_assert(sizeof(struct bigphys_dma) <= CMD_BYTES, "payload too big for an SQE128");
 _Static_assert(sizeof(struct bigphys_dmav) <= CMD_BYTES, "payload too big for an SQE128");
 
-/* A CPU we may run on other than the caller's current one; -1 if none. */
+/*
+ * A CPU for the SQ thread other than the caller's current one: from the
+ * caller's affinity mask if it has another, else any other online CPU (an
+ * application pinned to one CPU still gets its SQ thread elsewhere); -1
+ * when there is only one CPU.
+ */
 static int other_cpu(void)
 {
 	int self = sched_getcpu(), cpu;
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	cpu_set_t set;
 
-	if (sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) < 2)
-		return -1;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, &set) && cpu != self)
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+			if (CPU_ISSET(cpu, &set) && cpu != self)
+				return cpu;
+	for (cpu = 0; cpu < online && cpu < CPU_SETSIZE; cpu++)
+		if (cpu != self)
 			return cpu;
 	return -1;
 }

@@ -525,6 +525,16 @@ int bp_split(uint64_t offset, uint64_t len, uint64_t chunk, uint64_t dev_addr,
 	return (int)n;
 }
 
+int bp_dma_map(struct bp *bp, struct bigphys_dma_map *m)
+{
+	return bp_ioctl(bp, BIGPHYS_IOC_DMA_MAP, m);
+}
+
+int bp_dma_unmap(struct bp *bp, uint64_t handle)
+{
+	return bp_ioctl(bp, BIGPHYS_IOC_DMA_UNMAP, &handle);
+}
+
 /* ioctl backend: WAIT_DMA on @j for at most @timeout_ns; 0 or -errno. */
 static int ioctl_wait(struct bp *bp, struct bp_job *j, uint64_t timeout_ns)
 {
