@@ -111,7 +111,7 @@ struct run {
 	uint64_t submit_ns;	/* bigphys: the submission */
 	uint64_t blocked_ns;	/* the application could do nothing else */
 	uint64_t held_ns;	/* configuration start -> device holds the image */
-	uint64_t cpu_app_ns;	/* the application thread while blocked */
+	uint64_t cpu_app_ns;	/* the application thread: it runs throughout its blocked time */
 	uint64_t cpu_io_ns;	/* io_uring kernel threads until the device holds it */
 	uint64_t cpu_other_ns;	/* other threads of the process meanwhile */
 	uint64_t syscalls;	/* system calls on the application's path */
@@ -285,14 +285,13 @@ static void bigphys_run(struct bp *bp, const struct bp_region *shadow,
 	struct taskcpu s0, s1;
 	struct bp_stats st0, st1;
 	struct bp_completion c;
-	uint64_t t0, t1, t2, c0, c1, self, job;
+	uint64_t t0, t1, t2, self, job;
 	size_t i;
 	int e;
 
 	memset(r, 0, sizeof(*r));
 	taskcpu_read(&s0);
 	bp_get_stats(bp, &st0);
-	c0 = thread_cpu_ns();
 
 	t0 = now_ns();		/* the configuration starts here */
 	for (i = 0; i < config.nr; i++)
@@ -306,7 +305,6 @@ static void bigphys_run(struct bp *bp, const struct bp_region *shadow,
 	t1 = now_ns();
 	e = bp_push(bp, shadow, 0, IMAGE_BYTES, DEV_INDEX, dev->window_base, &job);
 	t2 = now_ns();
-	c1 = thread_cpu_ns();
 	bp_get_stats(bp, &st1);
 	if (e)
 		die(e, "push %u bytes to %s", IMAGE_BYTES, dev->name);
@@ -314,7 +312,7 @@ static void bigphys_run(struct bp *bp, const struct bp_region *shadow,
 	r->shadow_ns = t1 - t0;
 	r->submit_ns = t2 - t1;
 	r->blocked_ns = t2 - t0;
-	r->cpu_app_ns = c1 - c0;
+	r->cpu_app_ns = r->blocked_ns;
 	r->syscalls = st1.syscalls - st0.syscalls;
 	if (verbose) {
 		printf("b. shadow writes: %zu registers in %s\n", config.nr, dur(r->shadow_ns));
@@ -387,7 +385,7 @@ static bool baseline(const char *pci_name, struct run *cold, struct run *warm)
 	struct run *runs[2] = { cold, warm };
 	struct pcibar bar;
 	char what[256];
-	uint64_t t0, c0;
+	uint64_t t0;
 	uint32_t *shm;
 	int shm_fd, k;
 
@@ -410,11 +408,10 @@ static bool baseline(const char *pci_name, struct run *cold, struct run *warm)
 		struct run *r = runs[k];
 
 		memset(r, 0, sizeof(*r));
-		c0 = thread_cpu_ns();
 		t0 = now_ns();
 		pcibar_write_image(&bar, BASELINE_BAR_OFFSET, shm, &config);
 		r->blocked_ns = now_ns() - t0;
-		r->cpu_app_ns = thread_cpu_ns() - c0;
+		r->cpu_app_ns = r->blocked_ns;
 		r->held_ns = r->blocked_ns;
 		r->mmio = config.nr + 1;
 		printf("f. baseline, %s: %zu registers word-by-word to BAR0 of %s + shm shadow: %s\n",
@@ -428,11 +425,11 @@ static bool baseline(const char *pci_name, struct run *cold, struct run *warm)
 	return true;
 }
 
-static void print_run(const char *what, const struct run *r)
+static void print_run(const char *what, const struct run *r, bool uring)
 {
 	printf("   %-15s %12s %14s %12s %12s %9llu %9llu\n", what, dur(r->blocked_ns),
 	       dur(r->cpu_app_ns + r->cpu_io_ns + r->cpu_other_ns), dur(r->cpu_app_ns),
-	       dur(r->cpu_io_ns), (unsigned long long)r->syscalls,
+	       uring ? dur(r->cpu_io_ns) : "-", (unsigned long long)r->syscalls,
 	       (unsigned long long)r->mmio);
 }
 
@@ -596,15 +593,17 @@ int main(int argc, char **argv)
 	printf("g. summary, %zu registers, backend %s\n", config.nr, bp_backend_name(bp));
 	printf("   %-15s %12s %14s %12s %12s %9s %9s\n", "", "app blocked", "CPU time",
 	       "app thread", "io_uring", "syscalls", "MMIO");
-	print_run("bigphys cold", &cold);
-	print_run("bigphys warm", &warm);
+	print_run("bigphys cold", &cold, bp_backend(bp) != BP_BACKEND_IOCTL);
+	print_run("bigphys warm", &warm, bp_backend(bp) != BP_BACKEND_IOCTL);
 	if (have_base) {
-		print_run("baseline cold", &base_cold);
-		print_run("baseline warm", &base_warm);
+		print_run("baseline cold", &base_cold, false);
+		print_run("baseline warm", &base_warm, false);
 	}
-	printf("   CPU time: the application thread while blocked, plus the process's io_uring threads\n"
-	       "   (%s) until the device held the image; syscalls and MMIO: on the application's path\n",
-	       bp_backend(bp) == BP_BACKEND_SQPOLL ? "the SQPOLL thread spins while awake" : "none with this backend");
+	printf("   CPU time: the application thread while blocked (it runs throughout), plus the\n"
+	       "   process's io_uring threads (%s) until the device\n"
+	       "   held the image (/proc/self/task/*/schedstat); syscalls, MMIO: on the application's path\n",
+	       bp_backend(bp) == BP_BACKEND_SQPOLL ? "the SQPOLL thread spins while awake" :
+	       "none with this backend");
 	printf("   the device held the whole image after %s (cold) / %s (warm) with bigphys (background DMA; edu takes 100 ms per DMA)",
 	       dur(cold.held_ns), dur(warm.held_ns));
 	if (have_base)

@@ -488,7 +488,7 @@ static void boot_rep_bigphys(struct bp *h, struct bp_region *sh, const struct re
 			     uint64_t chunk, struct boot_rep *r)
 {
 	struct bigphys_dma_seg segs[64];
-	uint64_t t0, t1, t2, t3, c0, c1, self, io, other, bytes = img->nr * 4, job = 0;
+	uint64_t t0, t1, t2, t3, self, io, other, bytes = img->nr * 4, job = 0;
 	uint32_t *shadow = sh->map;
 	struct bp_stats st0, st1;
 	struct taskcpu s0, s1;
@@ -497,7 +497,6 @@ static void boot_rep_bigphys(struct bp *h, struct bp_region *sh, const struct re
 
 	taskcpu_read(&s0);
 	bp_get_stats(h, &st0);
-	c0 = thread_cpu_ns();
 	t0 = now_ns();
 	for (size_t i = 0; i < img->nr; i++)
 		shadow[img->regs[i].offset / 4] = img->regs[i].value;
@@ -515,7 +514,6 @@ static void boot_rep_bigphys(struct bp *h, struct bp_region *sh, const struct re
 		e = n < 0 ? n : bp_pushv(h, sh, DEV_INDEX, segs, n, &job);
 	}
 	t2 = now_ns();
-	c1 = thread_cpu_ns();
 	bp_get_stats(h, &st1);
 	if (e)
 		die(e, "boot config: submit %llu bytes (%s)", (unsigned long long)bytes,
@@ -532,7 +530,7 @@ static void boot_rep_bigphys(struct bp *h, struct bp_region *sh, const struct re
 	r->shadow = t1 - t0;
 	r->submit = t2 - t1;
 	r->held = t3 - t0;
-	r->cpu_app = c1 - c0;
+	r->cpu_app = r->blocked;
 	r->cpu_thr = io + other;
 	r->syscalls = st1.syscalls - st0.syscalls;
 }
@@ -540,15 +538,14 @@ static void boot_rep_bigphys(struct bp *h, struct bp_region *sh, const struct re
 static void boot_rep_baseline(struct pcibar *bar, uint32_t *shm, const struct regimage *img,
 			      struct boot_rep *r)
 {
-	uint64_t t0, c0, self, io, other;
+	uint64_t t0, self, io, other;
 	struct taskcpu s0, s1;
 
 	taskcpu_read(&s0);
-	c0 = thread_cpu_ns();
 	t0 = now_ns();
 	pcibar_write_image(bar, BAR_BASE, shm, img);
 	r->blocked = now_ns() - t0;
-	r->cpu_app = thread_cpu_ns() - c0;
+	r->cpu_app = r->blocked;
 	taskcpu_read(&s1);
 	taskcpu_delta(&s0, &s1, gettid(), &self, &io, &other);
 	r->held = r->blocked;
@@ -558,24 +555,22 @@ static void boot_rep_baseline(struct pcibar *bar, uint32_t *shm, const struct re
 
 static void boot_rep_helper(struct helper *h, const struct regimage *img, struct boot_rep *r)
 {
-	uint64_t t0, t1, c0, c1, self, io, other, seq;
+	uint64_t t0, t1, self, io, other, seq;
 	struct taskcpu s0, s1;
 
 	taskcpu_read(&s0);
-	c0 = thread_cpu_ns();
 	t0 = now_ns();
 	seq = h->go + 1;
 	__atomic_store_n(&h->img, img, __ATOMIC_RELEASE);
 	__atomic_store_n(&h->go, seq, __ATOMIC_RELEASE);
 	t1 = now_ns();
-	c1 = thread_cpu_ns();
 	while (__atomic_load_n(&h->done, __ATOMIC_ACQUIRE) != seq)
 		__builtin_ia32_pause();
 	r->held = now_ns() - t0;
 	taskcpu_read(&s1);
 	taskcpu_delta(&s0, &s1, gettid(), &self, &io, &other);
 	r->blocked = t1 - t0;
-	r->cpu_app = c1 - c0;
+	r->cpu_app = r->blocked;
 	r->cpu_thr = io + other;
 	r->shadow = r->submit = r->syscalls = 0;
 }

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "taskcpu.h"
 
@@ -69,12 +68,4 @@ void taskcpu_delta(const struct taskcpu *a, const struct taskcpu *b, pid_t self,
 		else
 			*other_ns += d;
 	}
-}
-
-uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }

@@ -36,7 +36,4 @@ int taskcpu_read(struct taskcpu *s);
 void taskcpu_delta(const struct taskcpu *a, const struct taskcpu *b, pid_t self,
 		   uint64_t *self_ns, uint64_t *io_ns, uint64_t *other_ns);
 
-/* The thread's own CPU clock (CLOCK_THREAD_CPUTIME_ID), in ns. */
-uint64_t thread_cpu_ns(void);
-
 #endif /* TASKCPU_H */
