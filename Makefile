@@ -86,7 +86,7 @@ $(BUILD)/user/bigphysctl: tools/bigphysctl.c tools/regimage.c tools/regimage.h $
 	$(UCC) $(UCFLAGS) -o $@ tools/bigphysctl.c tools/regimage.c $(LIBLINK)
 
 PCIBAR := tools/pcibar.c tools/pcibar.h tools/regimage.c tools/regimage.h \
-	tools/taskcpu.c tools/taskcpu.h
+	tools/taskcpu.c tools/taskcpu.h tools/fineclock.h
 
 $(BUILD)/user/boot_config: examples/boot_config.c $(PCIBAR) $(UDEPS) $(LIBA)
 	@mkdir -p $(@D)

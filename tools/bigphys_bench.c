@@ -445,6 +445,48 @@ static double guest_syscall_ns, host_syscall_ns = NAN;
 static double submit_queued_us[NR_VARIANTS];
 
 /*
+ * Spin loops here use no PAUSE instruction: under TCG a PAUSE leaves the
+ * translated code and goes through QEMU's main loop, which takes the
+ * global lock that the other vCPU needs for every MMIO write, so a
+ * PAUSE-spinning waiter slows the writer down by orders of magnitude.
+ */
+
+/*
+ * IPIs (rescheduling, function call, TLB shootdown) and local timer
+ * interrupts received so far by CPU @cpu, from /proc/interrupts.
+ */
+static uint64_t cpu_ipis(int cpu)
+{
+	char line[1024];
+	uint64_t sum = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		int col;
+
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "RES:", 4) && strncmp(p, "CAL:", 4) && strncmp(p, "TLB:", 4))
+			continue;
+		p += 4;
+		for (col = 0; col <= cpu; col++) {
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			if (col == cpu)
+				sum += v;
+			p = end;
+		}
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
  * The "usual way" done off the application thread: a helper thread that
  * already runs and spins waits for a request, writes the image word by
  * word to BAR0 and shm and says it is done.  The application only posts
@@ -468,10 +510,8 @@ static void *helper_main(void *p)
 	pthread_setname_np(pthread_self(), "bench-helper");
 	while (!__atomic_load_n(&h->quit, __ATOMIC_ACQUIRE)) {
 		go = __atomic_load_n(&h->go, __ATOMIC_ACQUIRE);
-		if (go == last) {
-			__builtin_ia32_pause();
-			continue;
-		}
+		if (go == last)
+			continue;	/* no PAUSE: see spin_wait() */
 		pcibar_write_image(h->bar, BAR_BASE, h->shm,
 				   __atomic_load_n(&h->img, __ATOMIC_ACQUIRE));
 		last = go;
@@ -568,7 +608,7 @@ static void boot_rep_helper(struct helper *h, const struct regimage *img, struct
 	__atomic_store_n(&h->go, seq, __ATOMIC_RELEASE);
 	t1 = fine_ticks();
 	while (__atomic_load_n(&h->done, __ATOMIC_ACQUIRE) != seq)
-		__builtin_ia32_pause();
+		;	/* no PAUSE: see spin_wait() */
 	r->held = now_ns() - m0;
 	taskcpu_read(&s1);
 	taskcpu_delta(&s0, &s1, gettid(), &self, &io, &other);
@@ -613,21 +653,29 @@ static void submit_cost(struct bp *h, const struct bp_region *r, unsigned int n,
 			unsigned int nq, double *idle_us, double *queued_us, double *after_sys_us)
 {
 	uint64_t t_idle[MAX_REPS], t_q[BP_MAX_JOBS], t_s[BP_MAX_JOBS], jobs[BP_MAX_JOBS], t0;
+	uint64_t ipi_idle = 0, ipi_q = 0, i0;
+	int cpu = sched_getcpu();
 	struct bp_completion c;
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
+		i0 = cpu_ipis(cpu);
 		t0 = fine_ticks();
 		jobs[0] = push(h, r, 0, 4);
 		t_idle[k] = fine_ns(fine_ticks() - t0);
+		ipi_idle += cpu_ipis(cpu) - i0;
 		poll_job(h, jobs[0], &c);
 	}
 	jobs[0] = push(h, r, 0, 4);
 	for (k = 0; k < nq; k++) {
+		i0 = cpu_ipis(cpu);
 		t0 = fine_ticks();
 		jobs[k + 1] = push(h, r, 0, 4);
 		t_q[k] = fine_ns(fine_ticks() - t0);
+		ipi_q += cpu_ipis(cpu) - i0;
 	}
+	note("%s: IPIs (RES+CAL+TLB) received by the application's CPU around a submission: %.2f each with the engine idle, %.2f queued",
+	     bp_backend_name(h), (double)ipi_idle / n, (double)ipi_q / nq);
 	for (k = 0; k <= nq; k++)
 		poll_job(h, jobs[k], &c);
 	/* queued again, each right after an unrelated system call */
