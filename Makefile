@@ -27,7 +27,7 @@ user: $(TESTS) $(BUILD)/user/bigphysctl $(BUILD)/user/boot_config $(BUILD)/user/
 
 $(BUILD)/user/%_test: tests/%_test.c $(wildcard tests/*.h) $(UDEPS)
 	@mkdir -p $(@D)
-	$(UCC) $(UCFLAGS) -pthread -I$(LSRC)/tools/testing/selftests -o $@ $<
+	$(UCC) $(UCFLAGS) -pthread -I$(LSRC)/tools/testing/selftests -o $@ $< -luring
 
 $(BUILD)/user/bigphysctl: tools/bigphysctl.c tools/regimage.c tools/regimage.h $(UDEPS)
 	@mkdir -p $(@D)

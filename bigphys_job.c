@@ -137,6 +137,7 @@ static void bigphys_job_end(struct bigphys_job *job, int status)
 		bigphys_uring_job_end(job);
 		return;
 	}
+	/* Pairs with bigphys_dma_poll(): the unmap is done before @ended. */
 	smp_store_release(&job->ended, true);
 	wake_up_all(&bf->wq);
 	complete_all(&job->finished);
@@ -620,6 +621,7 @@ __poll_t bigphys_dma_poll(struct bigphys_file *bf)
 
 	mutex_lock(&bf->lock);
 	xa_for_each(&bf->jobs, i, job)
+		/* Pairs with bigphys_job_end(). */
 		if (smp_load_acquire(&job->ended))
 			mask = EPOLLIN | EPOLLRDNORM;
 	mutex_unlock(&bf->lock);

@@ -572,6 +572,15 @@ static inline int bp_dma_direct(void)
 	return !iommu && !strstr(cmdline, "swiotlb=force");
 }
 
+/* Whether the guest runs with swiotlb=force (every sg mapping bounced). */
+static inline int bp_swiotlb_forced(void)
+{
+	char cmdline[1024] = "";
+
+	bp_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	return strstr(cmdline, "swiotlb=force") != NULL;
+}
+
 /* Physical address of the (present) byte at @p via pagemap; 0 if unknown. */
 static inline __u64 bp_virt_to_phys(const void *p)
 {

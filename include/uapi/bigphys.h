@@ -201,7 +201,7 @@ struct bigphys_list {
  *
  * Errors: -EINVAL flags/padding, @len 0, range past the region, range
  * outside the device window; -ENOENT region not attached; -ENODEV no such
- * device (or it was unbound); -EOPNOTSUPP the device has no DMA engine that
+ * device (or it was unbound, or stopped answering); -EOPNOTSUPP the device has no DMA engine that
  * bigphys drives (use DMA_MAP); -EFAULT bad pointer or unmapped user
  * buffer; -ENOMEM out of memory or IOVA space; -EIO the device cannot reach
  * the memory (DMA mask below it, no IOMMU); -EBUSY 64 unreaped jobs and
@@ -275,7 +275,8 @@ struct bigphys_dmav {
  * @cookie: in: job from STRT_DMA or STRT_DMAV on this fd.
  * @timeout_ns: in: how long to wait; 0 = do not block.
  * @status: out: 0 when the job moved every byte, else a negative errno
- *	(-ENODEV device unbound, -ECANCELED cancelled, -EIO device error).
+ *	(-ENODEV device unbound, -ECANCELED cancelled, -EIO device error,
+ *	e.g. it stopped answering: register reads all-ones).
  * @pad: zero.
  * @bytes: out: bytes moved (of every segment, for STRT_DMAV).
  * @duration_ns: out: from submission to completion (ns).
@@ -313,8 +314,10 @@ struct bigphys_dma_wait {
  *
  * The mapping holds the region (or the pinned pages) until DMA_UNMAP, close
  * of the fd, or unbinding of the device.
- * Errors as for STRT_DMA (without the device-window checks), and -EPERM
- * without CAP_SYS_RAWIO.
+ * Errors as for STRT_DMA (without the device-window checks), -EPERM
+ * without CAP_SYS_RAWIO, and -EOPNOTSUPP when the mapping would need syncs
+ * that user space cannot do (swiotlb bounces it, as with swiotlb=force, or
+ * the device is not cache coherent).
  */
 struct bigphys_dma_map {
 	__u32 region_id;
