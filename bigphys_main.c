@@ -5,6 +5,7 @@
  * Module entry points, parameters and the /dev/bigphys character device.
  * See README.md for the design and include/uapi/bigphys.h for the API.
  */
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -35,6 +36,7 @@ static int bigphys_open(struct inode *inode, struct file *file)
 	xa_init_flags(&bf->maps, XA_FLAGS_ALLOC1);
 	mutex_init(&bf->lock);
 	init_waitqueue_head(&bf->wq);
+	bf->owner = current_euid();
 	file->private_data = bf;
 	return 0;
 }

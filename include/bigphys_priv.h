@@ -66,6 +66,7 @@ struct bigphys_region {
  *	most BIGPHYS_MAX_JOBS.  Under @lock.
  * @lock: protects @jobs, @ujobs, @maps and @nr_slots.  Taken before a
  *	device's lock.
+ * @owner: euid of the opener; its slots count against max_user_jobs.
  * @wq: woken when one of this file's DMA jobs finishes (poll, WAIT_DMA).
  */
 struct bigphys_file {
@@ -77,6 +78,7 @@ struct bigphys_file {
 	/* protects jobs, ujobs, maps and nr_slots */
 	struct mutex lock;
 	wait_queue_head_t wq;
+	kuid_t owner;
 };
 
 /*

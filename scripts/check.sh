@@ -5,7 +5,7 @@
 # Last line: "N passed, N failed, N skipped".
 #   default cells: {6.1, 6.12} x {plain, iommu, swiotlb}, 6.1:iommu-pt
 #   (identity IOMMU domain), 6.1-rt:plain (PREEMPT_RT) and 6.12:debug
-#   (KFENCE, slub_debug, page poisoning, preempt=full).
+#   (KFENCE, slub_debug, page poisoning).
 #   KERNELS="6.1" CONFIGS="plain" make check   one cell, no extras
 #   CELLS="6.1-rt:plain" make check            exactly these cells
 #   MUTANTS=0                                  skip the broken-build check

@@ -13,7 +13,9 @@
  *    jobs with -EIO within the watchdog period and unbinds (it used to look
  *    busy forever);
  *  - unbind_clears_master_first: at unbind, bus mastering stops before
- *    DMA_MAP memory is unmapped (ftrace shows the order).
+ *    DMA_MAP memory is unmapped (ftrace shows the order);
+ *  - user_job_limit: max_user_jobs= bounds one user's jobs and mappings
+ *    over all its fds (the limit was 64 per fd, fds unlimited).
  */
 #define _GNU_SOURCE	/* sched_setaffinity() */
 #include <poll.h>
@@ -44,6 +46,7 @@ FIXTURE_SETUP(regress)
 FIXTURE_TEARDOWN(regress)
 {
 	bp_write_file(BP_PARAM_DIR "fault_inject", "0");
+	bp_write_file(BP_PARAM_DIR "max_user_jobs", "0");
 	bp_write_file(BP_PARAM_DIR "watchdog_ms", "2000");
 	/* A test that failed half way may have left the device unbound. */
 	bp_pci_bind(self->dev.name, 1);
@@ -308,6 +311,40 @@ TEST_F(regress, unbind_clears_master_first)
 	ASSERT_EQ(0, bp_dma_unmap(self->fd, m.handle));
 	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
 	device_works(_metadata, self->fd);
+}
+
+/* max_user_jobs= counts a user's jobs and mappings over all its fds. */
+TEST_F(regress, user_job_limit)
+{
+	struct bigphys_dma_map m;
+	struct bigphys_alloc a, b;
+	struct bigphys_dma d;
+	int fd2;
+
+	fd2 = bp_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
+	ASSERT_EQ(0, bp_alloc(fd2, "", BP_PAGE, 0, 0, &b));
+	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "max_user_jobs", "3"))
+		TH_LOG("max_user_jobs: %s", strerror(errno));
+	bp_dma_req(&d, a.id, 0, 1, WIN, 0);
+	ASSERT_EQ(0, bp_dma_start(self->fd, &d));
+	ASSERT_EQ(0, bp_dma_map(self->fd, a.id, 0, 0, BP_PAGE, 0, &m));
+	bp_dma_req(&d, b.id, 0, 1, WIN, 0);
+	ASSERT_EQ(0, bp_dma_start(fd2, &d));
+	/* Three held: a fourth fails on either fd, whatever the kind. */
+	ASSERT_ERRNO(EBUSY, bp_dma_start(fd2, &d));
+	ASSERT_ERRNO(EBUSY, bp_dma_map(fd2, b.id, 0, 0, BP_PAGE, 0, &m));
+	/* Closing fd2 gives its slot back. */
+	ASSERT_EQ(0, close(fd2));
+	bp_dma_req(&d, a.id, 0, 1, WIN, 0);
+	ASSERT_EQ(0, bp_dma_start(self->fd, &d));
+	ASSERT_ERRNO(EBUSY, bp_dma_start(self->fd, &d));
+	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "max_user_jobs", "0"));
+	ASSERT_EQ(0, bp_dma_start(self->fd, &d));
+	close(self->fd);	/* cancels the jobs, frees the mapping */
+	self->fd = bp_open();
+	ASSERT_LE(0, self->fd);
 }
 
 TEST_HARNESS_MAIN

@@ -204,8 +204,9 @@ struct bigphys_list {
  * device (or it was unbound, or stopped answering); -EOPNOTSUPP the device has no DMA engine that
  * bigphys drives (use DMA_MAP); -EFAULT bad pointer or unmapped user
  * buffer; -ENOMEM out of memory or IOVA space; -EIO the device cannot reach
- * the memory (DMA mask below it, no IOMMU); -EBUSY 64 unreaped jobs and
- * mappings on this fd already.
+ * the memory (DMA mask below it, no translating IOMMU); -EBUSY 64 unreaped
+ * jobs and mappings on this fd already, or the max_user_jobs= module
+ * parameter's number for this fd's user (euid at open) over all its fds.
  */
 struct bigphys_dma {
 	__u32 region_id;
