@@ -221,7 +221,8 @@ void bigphys_mem_put(struct bigphys_dma_mem *mem);
 dma_addr_t bigphys_mem_seg(struct bigphys_dma_mem *mem, size_t pos,
 			   size_t *len);
 int bigphys_map_create(struct bigphys_file *bf, struct bigphys_job_req *req,
-		       u32 *handle, u64 *bus_addr, u32 *nr_segs);
+		       u32 *handle, struct bigphys_dma_map *out,
+		       struct bigphys_bus_seg *segs, u32 max_segs);
 void bigphys_map_free(struct bigphys_map *map);
 int bigphys_map_destroy(struct bigphys_file *bf, u64 handle);
 void bigphys_dev_unmap_all(struct bigphys_dev *bd);

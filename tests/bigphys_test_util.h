@@ -499,17 +499,25 @@ static inline int bp_dma_wait(int fd, __u64 cookie, __u64 timeout_ns,
 	return ret;
 }
 
+/* A DMA_MAP request on device 0 (no segment list). */
+static inline void bp_dma_map_req(struct bigphys_dma_map *m, __u32 id,
+				  __u32 flags, __u64 offset, __u64 len,
+				  __u64 user_addr)
+{
+	memset(m, 0, sizeof(*m));
+	m->region_id = id;
+	m->flags = flags;
+	m->offset = offset;
+	m->len = len;
+	m->user_addr = user_addr;
+}
+
 /* DMA_MAP on device 0; @out receives the struct after the call. */
 static inline int bp_dma_map(int fd, __u32 id, __u32 flags, __u64 offset,
 			     __u64 len, __u64 user_addr,
 			     struct bigphys_dma_map *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->region_id = id;
-	out->flags = flags;
-	out->offset = offset;
-	out->len = len;
-	out->user_addr = user_addr;
+	bp_dma_map_req(out, id, flags, offset, len, user_addr);
 	return ioctl(fd, BIGPHYS_IOC_DMA_MAP, out);
 }
 

@@ -312,10 +312,20 @@ struct bigphys_dma_wait {
  * @bus_addr: out: the address the device uses for the first byte (an IOVA
  *	behind an IOMMU); the rest follows contiguously when @nr_segs is 1.
  * @handle: out: for BIGPHYS_IOC_DMA_UNMAP, > 0.
+ * @segs: in: 0, or a user pointer to an array of @max_segs struct
+ *	bigphys_bus_seg; out: its first min(@nr_segs, @max_segs) entries hold
+ *	the segments in order.  With @nr_segs > 1 this is the only way to
+ *	learn the bus addresses after the first segment.
+ * @max_segs: in: capacity of @segs (entries); at most
+ *	BIGPHYS_MAP_MAX_SEGS are written.
+ * @pad: zero.
  *
  * The mapping holds the region (or the pinned pages) until DMA_UNMAP, close
- * of the fd, or unbinding of the device.
- * Errors as for STRT_DMA (without the device-window checks), -EPERM
+ * of the fd, or unbinding of the device (which stops the device's bus
+ * mastering first).
+ * Errors as for STRT_DMA (without the device-window checks), -EINVAL
+ * nonzero @pad or @max_segs without @segs, -EFAULT bad @segs (no mapping
+ * is left), -EPERM
  * without CAP_SYS_RAWIO, and -EOPNOTSUPP when the mapping would need syncs
  * that user space cannot do (swiotlb bounces it, as with swiotlb=force, or
  * the device is not cache coherent).
@@ -330,6 +340,22 @@ struct bigphys_dma_map {
 	__u64 user_addr;
 	__u64 bus_addr;
 	__u64 handle;
+	__u64 segs;
+	__u32 max_segs;
+	__u32 pad;
+};
+
+/* Most entries of struct bigphys_dma_map.segs the kernel writes. */
+#define BIGPHYS_MAP_MAX_SEGS	65536
+
+/**
+ * struct bigphys_bus_seg - one DMA segment of a DMA_MAP mapping
+ * @bus_addr: the address the device uses (an IOVA behind an IOMMU).
+ * @len: bytes that follow contiguously from @bus_addr.
+ */
+struct bigphys_bus_seg {
+	__u64 bus_addr;
+	__u64 len;
 };
 
 /* bigphys_dev_info.flags */
