@@ -27,6 +27,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-map-ops.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -328,18 +329,24 @@ static void bigphys_mem_segs(struct bigphys_dma_mem *mem,
 /*
  * Map-only memory is programmed into the device by user space, which cannot
  * sync a bounced mapping: one that swiotlb bounces (or a non-coherent
- * device) is refused.
+ * device) is refused.  dma_need_sync() answers true for every address
+ * behind iommu-dma (its ops have sync callbacks, for untrusted devices'
+ * bounce buffers); a translated, trusted, coherent x86 device needs none.
  */
 static bool bigphys_mem_needs_sync(struct bigphys_dev *bd,
 				   struct bigphys_dma_mem *mem)
 {
+	struct device *dev = &bd->pdev->dev;
 	struct scatterlist *sg;
 	int i;
 
 	if (!mem->use_sgt)
 		return false;
+	if (bigphys_dev_translated(dev) && !bd->pdev->untrusted &&
+	    dev_is_dma_coherent(dev))
+		return false;
 	for_each_sgtable_dma_sg(&mem->sgt, sg, i)
-		if (dma_need_sync(&bd->pdev->dev, sg_dma_address(sg)))
+		if (dma_need_sync(dev, sg_dma_address(sg)))
 			return true;
 	return false;
 }
