@@ -250,7 +250,7 @@ static long bigphys_ioctl_free(struct bigphys_file *bf,
 		goto unlock;
 	}
 	kref_get(&r->ref);
-	r->name[0] = '\0';
+	memset(r->name, 0, sizeof(r->name));	/* LIST copies all of it */
 	bigphys_drop_persistent(r);
 	bigphys_detach(bf, r);
 	bigphys_region_put_locked(r);

@@ -459,6 +459,29 @@ TEST_F(alloc, free_semantics)
 	ASSERT_POOL_IDLE(self->fd);
 }
 
+/* A removed name leaves no byte behind: LIST shows 32 zero bytes. */
+TEST_F(alloc, free_clears_whole_name)
+{
+	static const char zero[BIGPHYS_NAME_LEN];
+	struct bigphys_region_info ri;
+	struct bigphys_alloc a;
+
+	self->fd2 = bp_open();
+	ASSERT_LE(0, self->fd2);
+	ASSERT_EQ(0, bp_alloc(self->fd, "at_secretname", BP_PAGE, 0,
+			      BIGPHYS_ALLOC_CREATE, &a));
+	/* The second fd keeps the region alive after the FREE. */
+	ASSERT_EQ(0, bp_alloc(self->fd2, "at_secretname", 0, 0, 0, NULL));
+	ASSERT_EQ(0, bp_free_name(self->fd, "at_secretname"));
+	ASSERT_EQ(0, bp_find(self->fd2, a.id, &ri));
+	ASSERT_EQ(1U, ri.nr_files);
+	ASSERT_EQ(0, memcmp(zero, ri.name, sizeof(zero)))
+		TH_LOG("LIST after FREE: name bytes 1.. are '%.*s'",
+		       BIGPHYS_NAME_LEN - 1, ri.name + 1);
+	ASSERT_EQ(0, bp_free_id(self->fd2, a.id));
+	ASSERT_POOL_IDLE(self->fd);
+}
+
 TEST_F(alloc, close_frees)
 {
 	const __u32 cr = BIGPHYS_ALLOC_CREATE;
