@@ -245,7 +245,9 @@ static long bigphys_ioctl_free(struct bigphys_file *bf,
 		err = -ENOENT;
 		goto unlock;
 	}
-	if (f.name[0] && !bigphys_may_use(r)) {
+	/* By id too: a handle is no licence to remove someone's name. */
+	if ((r->name[0] || (r->flags & BIGPHYS_ALLOC_PERSIST)) &&
+	    !bigphys_may_use(r)) {
 		err = -EACCES;
 		goto unlock;
 	}

@@ -10,8 +10,10 @@
 
 #define MAX_REGIONS	64U
 
+#define OTHER_UID	1000	/* an unprivileged uid (the guest's "tester") */
+
 static const char *const persist_names[] = {
-	"at_persist", "at_list_p", "at_nocap", "at_ro",
+	"at_persist", "at_list_p", "at_nocap", "at_ro", "at_rootname",
 };
 
 FIXTURE(alloc) {
@@ -479,6 +481,66 @@ TEST_F(alloc, free_clears_whole_name)
 		TH_LOG("LIST after FREE: name bytes 1.. are '%.*s'",
 		       BIGPHYS_NAME_LEN - 1, ri.name + 1);
 	ASSERT_EQ(0, bp_free_id(self->fd2, a.id));
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/*
+ * FREE by id follows the rule FREE by name has: a root fd kept across a
+ * privilege drop cannot remove root's name or PERSIST hold (EACCES, and
+ * nothing changes).  The caller's own regions, anonymous or named, are
+ * still freed by id.
+ */
+TEST_F(alloc, free_id_needs_owner)
+{
+	const __u32 cr = BIGPHYS_ALLOC_CREATE;
+	struct bigphys_region_info ri;
+	struct bigphys_alloc a;
+
+	ASSERT_EQ(0, bp_alloc(self->fd, "at_rootname", 2 * BP_PAGE, 0,
+			      cr | BIGPHYS_ALLOC_PERSIST, &a));
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (self->child == 0) {
+		struct bigphys_region_info cri;
+		struct bigphys_alloc b, c;
+		int fd = bp_open();
+
+		CHILD_CHECK(fd >= 0);
+		CHILD_CHECK(bp_alloc(fd, "at_rootname", 0, 0, 0, &b) == 0);
+		CHILD_CHECK(b.id == a.id);
+		CHILD_CHECK(setresgid(OTHER_UID, OTHER_UID, OTHER_UID) == 0);
+		CHILD_CHECK(setresuid(OTHER_UID, OTHER_UID, OTHER_UID) == 0);
+		errno = 0;
+		CHILD_CHECK(bp_free_id(fd, b.id) == -1);
+		CHILD_CHECK(errno == EACCES);
+		CHILD_CHECK(bp_find(fd, b.id, &cri) == 0);
+		CHILD_CHECK(!strcmp(cri.name, "at_rootname"));
+		CHILD_CHECK(cri.flags & BIGPHYS_ALLOC_PERSIST);
+		CHILD_CHECK(cri.nr_files == 2);
+		/* The name is root's to remove, by name too. */
+		errno = 0;
+		CHILD_CHECK(bp_free_name(fd, "at_rootname") == -1);
+		CHILD_CHECK(errno == EACCES);
+		/* Its own regions: FREE by id works. */
+		CHILD_CHECK(bp_alloc(fd, "", BP_PAGE, 0, 0, &c) == 0);
+		CHILD_CHECK(bp_free_id(fd, c.id) == 0);
+		CHILD_CHECK(bp_alloc(fd, "at_username", BP_PAGE, 0, cr, &c) == 0);
+		CHILD_CHECK(bp_free_id(fd, c.id) == 0);
+		errno = 0;
+		CHILD_CHECK(bp_alloc(fd, "at_username", 0, 0, 0, NULL) == -1);
+		CHILD_CHECK(errno == ENOENT);
+		_exit(0);
+	}
+	ASSERT_EQ(0, bp_wait_child(self->child));
+	self->child = -1;
+
+	ASSERT_EQ(0, bp_find(self->fd, a.id, &ri));
+	ASSERT_STREQ("at_rootname", ri.name);
+	ASSERT_EQ(BIGPHYS_ALLOC_PERSIST, ri.flags & BIGPHYS_ALLOC_PERSIST);
+	ASSERT_EQ(1U, ri.nr_files);
+	/* The owner frees by id: name, PERSIST hold and handle go. */
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	ASSERT_ERRNO(ENOENT, bp_alloc(self->fd, "at_rootname", 0, 0, 0, NULL));
 	ASSERT_POOL_IDLE(self->fd);
 }
 

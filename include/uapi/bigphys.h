@@ -102,9 +102,14 @@ struct bigphys_alloc {
  * Removes the name (so no new attach finds it) and the PERSIST hold, and
  * detaches the region from this fd if it was attached.  Existing mappings and
  * DMA jobs stay valid; the memory is returned to the pool after the last one.
+ * By @id the same rule holds for a named or PERSIST region: an fd attached
+ * to another user's name (e.g. kept across a privilege drop) cannot remove
+ * it; closing the fd detaches it.
  *
  * Errors: -EINVAL flags/bad name; -ENOENT no such name, or @id is not
- * attached to this fd; -EACCES the name belongs to another user.
+ * attached to this fd; -EACCES the name (by @name, or the region's name or
+ * PERSIST hold by @id) belongs to another user and the caller lacks
+ * CAP_SYS_ADMIN: nothing is removed or detached.
  */
 struct bigphys_free {
 	__u32 id;
