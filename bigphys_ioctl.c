@@ -120,7 +120,9 @@ static int bigphys_alloc_check(struct bigphys_alloc *a)
 		return -EINVAL;
 	if ((a->flags & BIGPHYS_ALLOC_PERSIST) && !a->name[0])
 		return -EINVAL;
-	if (a->align && (!is_power_of_2(a->align) || a->align < PAGE_SIZE))
+	/* genalloc takes the alignment as an int: at most 1 GiB. */
+	if (a->align && (!is_power_of_2(a->align) || a->align < PAGE_SIZE ||
+			 a->align > BIGPHYS_ALIGN_MAX))
 		return -EINVAL;
 	if (a->size > SIZE_MAX - PAGE_SIZE + 1)
 		return -EINVAL;

@@ -191,12 +191,57 @@ TEST_F(alloc, align)
 	ASSERT_FALSE(bp_overlap(&pad, &a));
 	ASSERT_FALSE(bp_overlap(&pad, &b));
 	ASSERT_FALSE(bp_overlap(&a, &b));
-	/* Alignment larger than the whole pool cannot be satisfied. */
-	ASSERT_ERRNO(ENOSPC, bp_alloc(self->fd, "", BP_PAGE, 1ULL << 62, 0, &c));
+	/* An alignment no address of the pool has cannot be satisfied. */
+	if (self->info.pool_base % (1ULL << 30) &&
+	    self->info.pool_base / (1ULL << 30) ==
+	    (self->info.pool_base + self->info.pool_size - 1) / (1ULL << 30))
+		ASSERT_ERRNO(ENOSPC, bp_alloc(self->fd, "", BP_PAGE, 1ULL << 30,
+					      0, &c));
 
 	ASSERT_EQ(0, bp_free_id(self->fd, pad.id));
 	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
 	ASSERT_EQ(0, bp_free_id(self->fd, b.id));
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/*
+ * genalloc takes the alignment as an int: 1 GiB is the largest it honours.
+ * Anything larger is refused, not truncated (2^32 used to become 0, and
+ * 2^31 a negative number: both ENOSPC).
+ */
+TEST_F(alloc, align_limit)
+{
+	static const __u64 big[] = {
+		1ULL << 31, 1ULL << 32, 1ULL << 33, 1ULL << 40, 1ULL << 62,
+		1ULL << 63,
+	};
+	const __u64 g1 = 1ULL << 30, base = self->info.pool_base;
+	const __u32 cr = BIGPHYS_ALLOC_CREATE;
+	struct bigphys_alloc a;
+	unsigned int i;
+	__u64 start;
+
+	for (i = 0; i < ARRAY_SIZE(big); i++) {
+		errno = 0;
+		ASSERT_EQ(-1, bp_alloc(self->fd, "", BP_PAGE, big[i], 0, NULL))
+			TH_LOG("align 2^%d accepted", __builtin_ctzll(big[i]));
+		ASSERT_EQ(EINVAL, errno)
+			TH_LOG("align 2^%d: %s, not EINVAL",
+			       __builtin_ctzll(big[i]), strerror(errno));
+		ASSERT_ERRNO(EINVAL, bp_alloc(self->fd, "at_align", BP_PAGE,
+					      big[i], cr, NULL));
+	}
+	ASSERT_ERRNO(ENOENT, bp_alloc(self->fd, "at_align", 0, 0, 0, NULL));
+
+	/* 1 GiB is accepted: it fits only if the pool holds such an address. */
+	start = (base + g1 - 1) & ~(g1 - 1);
+	if (start + BP_PAGE <= base + self->info.pool_size) {
+		ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, g1, 0, &a));
+		ASSERT_EQ(start, a.phys_addr);
+		ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	} else {
+		ASSERT_ERRNO(ENOSPC, bp_alloc(self->fd, "", BP_PAGE, g1, 0, NULL));
+	}
 	ASSERT_POOL_IDLE(self->fd);
 }
 

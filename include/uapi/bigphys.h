@@ -51,12 +51,16 @@
 #define BIGPHYS_ALLOC_FLAGS	(BIGPHYS_ALLOC_CREATE | BIGPHYS_ALLOC_EXCL | \
 				 BIGPHYS_ALLOC_PERSIST | BIGPHYS_CACHE_MASK)
 
+/* Largest ALLOC alignment (bytes): 1 GiB. */
+#define BIGPHYS_ALIGN_MAX	(1ULL << 30)
+
 /**
  * struct bigphys_alloc - BIGPHYS_IOC_ALLOC: allocate or attach a region
  * @size: in: bytes wanted, rounded up to a multiple of the page size; 0 is
  *	allowed only when attaching (any size).  out: bytes granted.
- * @align: in: 0 (page alignment) or a power of two >= the page size, in
- *	bytes; the physical start address is a multiple of it.
+ * @align: in: 0 (page alignment) or a power of two from the page size to
+ *	BIGPHYS_ALIGN_MAX (1 GiB), in bytes; the physical start address is a
+ *	multiple of it.
  * @flags: in: BIGPHYS_ALLOC_* and one BIGPHYS_CACHE_* value.
  *	out: the region's flags (PERSIST, the cache type actually used).
  * @id: out: region id (> 0), unique while the region exists.
@@ -74,7 +78,8 @@
  * gone (FREE, or no PERSIST) and no fd, mapping or DMA job still uses it.
  *
  * Errors: -EINVAL unknown flag bits, nonzero padding, bad name, @size 0 on
- * create, @size rounding overflows, bad @align, EXCL without CREATE, PERSIST
+ * create, @size rounding overflows, bad @align (not a power of two, below
+ * the page size or above BIGPHYS_ALIGN_MAX), EXCL without CREATE, PERSIST
  * without a name, an attach whose @size is larger than the region or whose
  * explicit cache type differs; -ENOENT name missing without CREATE; -EEXIST
  * CREATE|EXCL and the name exists; -ENOSPC no free contiguous block of that
