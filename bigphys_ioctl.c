@@ -140,14 +140,16 @@ static bool bigphys_may_use(const struct bigphys_region *r)
 	return uid_eq(r->owner, current_euid()) || capable(CAP_SYS_ADMIN);
 }
 
-/* Under bigphys_lock: find or create the region @a names. */
-static struct bigphys_region *bigphys_alloc_lookup(struct bigphys_alloc *a,
-						   bool *created)
+/*
+ * Under bigphys_lock: the existing region @a names, checked against @a; NULL
+ * when a new region is to be created; or an ERR_PTR.
+ */
+static struct bigphys_region *bigphys_alloc_lookup(const struct bigphys_alloc *a)
 {
 	struct bigphys_region *r = NULL;
 	u32 cache = a->flags & BIGPHYS_CACHE_MASK;
 
-	*created = false;
+	lockdep_assert_held(&bigphys_lock);
 	if (a->name[0])
 		r = bigphys_region_find_name(a->name);
 	if (r) {
@@ -166,20 +168,15 @@ static struct bigphys_region *bigphys_alloc_lookup(struct bigphys_alloc *a,
 		return ERR_PTR(-ENOENT);
 	if (!a->size)
 		return ERR_PTR(-EINVAL);
-	*created = true;
-	r = bigphys_region_create(PAGE_ALIGN(a->size), a->align, a->flags,
-				  a->name);
-	if (!IS_ERR(r))
-		r->owner = current_euid();
-	return r;
+	return NULL;
 }
 
 static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 				struct bigphys_alloc __user *uarg)
 {
-	struct bigphys_region *r;
+	struct bigphys_region *r, *fresh = NULL;
 	struct bigphys_alloc a;
-	bool created, attached, persisted = false;
+	bool created = false, attached, persisted = false;
 	long err;
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
@@ -189,7 +186,31 @@ static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 		return err;
 
 	mutex_lock(&bigphys_lock);
-	r = bigphys_alloc_lookup(&a, &created);
+	r = bigphys_alloc_lookup(&a);
+	if (!r) {
+		/*
+		 * Zeroing a big region takes long: do it without the lock,
+		 * on a region nobody can find yet, then look again.  Another
+		 * ALLOC may have created the name meanwhile: then this one
+		 * sees it like any existing name (attach, or EEXIST with
+		 * EXCL, as if it had come second) and discards its own.
+		 */
+		mutex_unlock(&bigphys_lock);
+		fresh = bigphys_region_alloc(PAGE_ALIGN(a.size), a.align,
+					     a.flags, a.name);
+		if (IS_ERR(fresh))
+			return PTR_ERR(fresh);
+		mutex_lock(&bigphys_lock);
+		r = bigphys_alloc_lookup(&a);
+		if (!r) {
+			err = bigphys_region_publish(fresh);
+			if (err)
+				goto unlock;
+			r = fresh;
+			fresh = NULL;
+			created = true;
+		}
+	}
 	if (IS_ERR(r)) {
 		err = PTR_ERR(r);
 		goto unlock;
@@ -211,7 +232,7 @@ static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 	mutex_unlock(&bigphys_lock);
 	if (!copy_to_user(uarg, &a, sizeof(a))) {
 		bigphys_region_put(r);
-		return 0;
+		goto discard;
 	}
 	/* Undo everything this call did, including PERSIST on an attach. */
 	mutex_lock(&bigphys_lock);
@@ -223,6 +244,9 @@ static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 	err = -EFAULT;
 unlock:
 	mutex_unlock(&bigphys_lock);
+discard:
+	if (fresh)
+		bigphys_region_discard(fresh);
 	return err;
 }
 

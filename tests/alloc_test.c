@@ -861,6 +861,89 @@ TEST_F_TIMEOUT(alloc, exhaustion, 120)
 	ASSERT_POOL_IDLE(self->fd);
 }
 
+/*
+ * Zeroing a big region does not stall everyone else: while another process
+ * allocates (and zeroes) 48 MiB uncached regions, 4 KiB ALLOC+FREE calls
+ * stay well below the time one such allocation takes alone.  When zeroing
+ * held the global lock, a small call waited for a whole big one once per
+ * big ALLOC; the host (shared, emulated) may stall a few calls on its own,
+ * so the test looks at the ZL_ROUNDS / 2 slowest calls, not only the worst.
+ */
+#define ZL_ROUNDS	12U
+#define ZL_OPS		(1U << 17)
+
+static int zl_cmp_desc(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+TEST_F_TIMEOUT(alloc, zeroing_latency, 300)
+{
+	const __u64 big = 48ULL << 20;
+	__u64 alone = ~0ULL, t, *lat;
+	struct bigphys_alloc a;
+	unsigned int n = 0, i;
+	int res[2];
+	char done;
+
+	if (self->info.pool_size < big + (1ULL << 20))
+		SKIP(return, "pool smaller than 49 MiB");
+	/* A big ALLOC's own time, with nobody else using the pool. */
+	for (i = 0; i < 3; i++) {
+		t = bp_now_ns();
+		ASSERT_EQ(0, bp_alloc(self->fd, "", big, 0, BIGPHYS_CACHE_UC, &a));
+		t = bp_now_ns() - t;
+		if (t < alone)
+			alone = t;
+		ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	}
+	lat = calloc(ZL_OPS, sizeof(*lat));
+	ASSERT_NE(NULL, lat);
+	ASSERT_EQ(0, pipe(res));
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (self->child == 0) {
+		struct bigphys_alloc b;
+		int fd = bp_open();
+
+		close(res[0]);
+		CHILD_CHECK(fd >= 0);
+		for (i = 0; i < ZL_ROUNDS; i++) {
+			CHILD_CHECK(bp_alloc(fd, "", big, 0, BIGPHYS_CACHE_UC,
+					     &b) == 0);
+			CHILD_CHECK(bp_free_id(fd, b.id) == 0);
+		}
+		_exit(0);	/* closes res[1]: the parent reads EOF */
+	}
+	close(res[1]);
+	ASSERT_EQ(0, fcntl(res[0], F_SETFL, O_NONBLOCK));
+	while (read(res[0], &done, 1) < 0) {
+		ASSERT_EQ(EAGAIN, errno);
+		ASSERT_GT(ZL_OPS, n);
+		t = bp_now_ns();
+		ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
+		ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+		lat[n++] = bp_now_ns() - t;
+	}
+	close(res[0]);
+	ASSERT_EQ(0, bp_wait_child(self->child));
+	self->child = -1;
+
+	qsort(lat, n, sizeof(*lat), zl_cmp_desc);
+	TH_LOG("48 MiB UC ALLOC alone: %llu us; %u x 4 KiB ALLOC+FREE beside %u of them: slowest %llu, %llu, %llu us, #%u %llu us",
+	       (unsigned long long)alone / 1000, n, ZL_ROUNDS,
+	       (unsigned long long)lat[0] / 1000,
+	       (unsigned long long)(n > 1 ? lat[1] : 0) / 1000,
+	       (unsigned long long)(n > 2 ? lat[2] : 0) / 1000, ZL_ROUNDS / 2,
+	       (unsigned long long)(n >= ZL_ROUNDS / 2 ? lat[ZL_ROUNDS / 2 - 1] : 0) / 1000);
+	ASSERT_LE(ZL_ROUNDS, n);
+	ASSERT_LT(lat[ZL_ROUNDS / 2 - 1] * 2, alone);
+	free(lat);
+	ASSERT_POOL_IDLE(self->fd);
+}
+
 TEST_F(alloc, list)
 {
 	const __u32 cr = BIGPHYS_ALLOC_CREATE;

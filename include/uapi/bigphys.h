@@ -74,8 +74,9 @@
  * belongs to the effective uid that created it: other users (without
  * CAP_SYS_ADMIN) can neither attach to it nor remove it.  An attached
  * region keeps its own size and cache type.  Memory is zeroed before a new
- * region is handed out.  The memory returns to the pool when its name is
- * gone (FREE, or no PERSIST) and no fd, mapping or DMA job still uses it.
+ * region is handed out (nobody can find the name or map the region before).
+ * The memory returns to the pool when its name is gone (FREE, or no PERSIST)
+ * and no fd, mapping or DMA job still uses it.
  *
  * Errors: -EINVAL unknown flag bits, nonzero padding, bad name, @size 0 on
  * create, @size rounding overflows, bad @align (not a power of two, below
