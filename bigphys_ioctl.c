@@ -74,7 +74,7 @@ static int bigphys_attach(struct bigphys_file *bf, struct bigphys_region *r,
 	*attached = false;
 	if (xa_load(&bf->regions, r->id))
 		return 0;
-	err = xa_insert(&bf->regions, r->id, r, GFP_KERNEL);
+	err = xa_insert(&bf->regions, r->id, r, GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
 	kref_get(&r->ref);

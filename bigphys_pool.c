@@ -322,7 +322,7 @@ struct bigphys_region *bigphys_region_alloc(size_t size, size_t align,
 	struct bigphys_region *r;
 	int err;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&r->ref);
@@ -372,7 +372,7 @@ int bigphys_region_publish(struct bigphys_region *r)
 
 	lockdep_assert_held(&bigphys_lock);
 	err = xa_alloc_cyclic(&bigphys_regions, &r->id, r, XA_LIMIT(1, INT_MAX),
-			      &bigphys_next_id, GFP_KERNEL);
+			      &bigphys_next_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0) {
 		r->id = 0;
 		return err;
