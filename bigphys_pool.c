@@ -47,6 +47,19 @@ DEFINE_MUTEX(bigphys_lock);
 DEFINE_XARRAY_ALLOC1(bigphys_regions);
 static u32 bigphys_next_id;	/* xa_alloc_cyclic() cursor; bigphys_lock */
 
+static unsigned long max_user_bytes;
+module_param(max_user_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_user_bytes,
+		 "Most pool bytes the regions created by one effective uid may hold; beyond it ALLOC fails with EDQUOT (default 0: unlimited)");
+
+/*
+ * Pool pages held by the regions each euid created, indexed by uid, as
+ * xarray value entries; under bigphys_lock.  Charged when a region's block
+ * is allocated, uncharged when the block returns to the pool, so changing
+ * max_user_bytes at any time keeps the counts right.
+ */
+static DEFINE_XARRAY(bigphys_user_pages);
+
 /* Zero regions this much at a time, rescheduling in between. */
 #define BIGPHYS_ZERO_CHUNK	SZ_1M
 
@@ -195,6 +208,7 @@ release_memory:
 /* Every region is gone by now: files, VMAs and PERSIST hold the module. */
 void bigphys_pool_exit(void)
 {
+	xa_destroy(&bigphys_user_pages);
 	gen_pool_destroy(pool.gp);
 	if (pool.pages)
 		__free_pages(pool.pages, pool.order);
@@ -233,6 +247,38 @@ void bigphys_pool_info(struct bigphys_info *info)
 	info->free_bytes = gen_pool_avail(pool.gp);
 	info->largest_free = (u64)largest << PAGE_SHIFT;
 	info->flags = pool.pages ? BIGPHYS_POOL_PAGES : BIGPHYS_POOL_RESERVED;
+}
+
+static unsigned long bigphys_user_pages_get(kuid_t uid)
+{
+	void *entry = xa_load(&bigphys_user_pages, __kuid_val(uid));
+
+	return entry ? xa_to_value(entry) : 0;
+}
+
+/* Charge @size bytes to @uid: -EDQUOT beyond max_user_bytes, -ENOMEM. */
+static int bigphys_charge(kuid_t uid, size_t size)
+{
+	unsigned long limit = READ_ONCE(max_user_bytes);
+	unsigned long pages = bigphys_user_pages_get(uid) + (size >> PAGE_SHIFT);
+
+	lockdep_assert_held(&bigphys_lock);
+	if (limit && (u64)pages << PAGE_SHIFT > limit)
+		return -EDQUOT;
+	return xa_err(xa_store(&bigphys_user_pages, __kuid_val(uid),
+			       xa_mk_value(pages), GFP_KERNEL));
+}
+
+static void bigphys_uncharge(kuid_t uid, size_t size)
+{
+	unsigned long pages = bigphys_user_pages_get(uid);
+
+	lockdep_assert_held(&bigphys_lock);
+	if (pages <= size >> PAGE_SHIFT)
+		xa_erase(&bigphys_user_pages, __kuid_val(uid));
+	else	/* replaces the entry in place: allocates nothing */
+		xa_store(&bigphys_user_pages, __kuid_val(uid),
+			 xa_mk_value(pages - (size >> PAGE_SHIFT)), GFP_KERNEL);
 }
 
 /*
@@ -306,14 +352,15 @@ static void bigphys_region_unprepare(struct bigphys_region *r)
  *	(BIGPHYS_CACHE_DEFAULT becomes BIGPHYS_CACHE_WC)
  * @name: "" or a checked name
  *
- * The region belongs to the caller's euid.
+ * The region belongs to (and its bytes are charged to) the caller's euid.
  * It is not in bigphys_regions yet, so nobody can find, attach or map it:
  * bigphys_region_publish() it, or bigphys_region_discard() it.
  *
  * Context: process context, bigphys_lock not held: it is taken to allocate
  * the block and dropped while the region is zeroed, which may take long.
- * Return: the region with one reference, or ERR_PTR(-ENOSPC) when no free
- * block fits, -ENOMEM, or the error of changing the cache type.
+ * Return: the region with one reference, or ERR_PTR(-EDQUOT) when the
+ * euid's regions would exceed max_user_bytes, -ENOSPC when no free block
+ * fits, -ENOMEM, or the error of changing the cache type.
  */
 struct bigphys_region *bigphys_region_alloc(size_t size, size_t align,
 					    u32 flags, const char *name)
@@ -334,13 +381,16 @@ struct bigphys_region *bigphys_region_alloc(size_t size, size_t align,
 	strscpy(r->name, name, sizeof(r->name));
 
 	mutex_lock(&bigphys_lock);
+	err = bigphys_charge(r->owner, size);
+	if (err)
+		goto unlock;
 	r->phys = gen_pool_alloc_algo(pool.gp, size, gen_pool_first_fit_align,
 				      &data);
-	mutex_unlock(&bigphys_lock);
 	if (!r->phys) {
 		err = -ENOSPC;
-		goto free_region;
+		goto uncharge;
 	}
+	mutex_unlock(&bigphys_lock);
 
 	err = bigphys_region_prepare(r);
 	if (err)
@@ -350,8 +400,10 @@ struct bigphys_region *bigphys_region_alloc(size_t size, size_t align,
 free_block:
 	mutex_lock(&bigphys_lock);
 	gen_pool_free(pool.gp, r->phys, size);
+uncharge:
+	bigphys_uncharge(r->owner, size);
+unlock:
 	mutex_unlock(&bigphys_lock);
-free_region:
 	kfree(r);
 	return ERR_PTR(err);
 }
@@ -391,6 +443,7 @@ void bigphys_region_discard(struct bigphys_region *r)
 	bigphys_region_unprepare(r);
 	mutex_lock(&bigphys_lock);
 	gen_pool_free(pool.gp, r->phys, r->size);
+	bigphys_uncharge(r->owner, r->size);
 	mutex_unlock(&bigphys_lock);
 	kfree(r);
 }
@@ -402,9 +455,8 @@ static void bigphys_region_free(struct kref *ref)
 	lockdep_assert_held(&bigphys_lock);
 	xa_erase(&bigphys_regions, r->id);
 	bigphys_region_unprepare(r);
-	mutex_lock(&bigphys_lock);
 	gen_pool_free(pool.gp, r->phys, r->size);
-	mutex_unlock(&bigphys_lock);
+	bigphys_uncharge(r->owner, r->size);
 	kfree(r);
 }
 

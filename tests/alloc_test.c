@@ -10,6 +10,7 @@
 
 #define MAX_REGIONS	64U
 
+#define MAX_USER_BYTES	BP_PARAM_DIR "max_user_bytes"
 #define OTHER_UID	1000	/* an unprivileged uid (the guest's "tester") */
 
 static const char *const persist_names[] = {
@@ -20,6 +21,7 @@ FIXTURE(alloc) {
 	int fd;
 	int fd2;
 	pid_t child;
+	int quota_set;	/* max_user_bytes was changed: restore 0 */
 	struct bigphys_info info;
 };
 
@@ -27,6 +29,7 @@ FIXTURE_SETUP(alloc)
 {
 	self->fd2 = -1;
 	self->child = -1;
+	self->quota_set = 0;
 	self->fd = bp_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", BP_DEV, strerror(errno));
 	ASSERT_POOL_IDLE(self->fd);
@@ -39,6 +42,8 @@ FIXTURE_TEARDOWN(alloc)
 		close(self->fd);
 	if (self->fd2 >= 0)
 		close(self->fd2);
+	if (self->quota_set)
+		EXPECT_EQ(0, bp_write_file(MAX_USER_BYTES, "0"));
 	bp_teardown(_metadata, self->child, persist_names,
 		    ARRAY_SIZE(persist_names));
 }
@@ -941,6 +946,77 @@ TEST_F_TIMEOUT(alloc, zeroing_latency, 300)
 	ASSERT_LE(ZL_ROUNDS, n);
 	ASSERT_LT(lat[ZL_ROUNDS / 2 - 1] * 2, alone);
 	free(lat);
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/*
+ * max_user_bytes limits the pool bytes each euid's regions hold: EDQUOT
+ * beyond it, attaching charges nothing, another euid has its own budget,
+ * and bytes count until the memory is back in the pool (not just until
+ * FREE).  0 is unlimited.
+ */
+TEST_F(alloc, max_user_bytes)
+{
+	const __u32 cr = BIGPHYS_ALLOC_CREATE;
+	struct bigphys_alloc a, b, c;
+	char val[32];
+	void *p;
+
+	ASSERT_EQ(0, bp_read_file(MAX_USER_BYTES, val, sizeof(val)))
+		TH_LOG("%s: %s", MAX_USER_BYTES, strerror(errno));
+	ASSERT_STREQ("0", val);
+	ASSERT_EQ(0, bp_write_file(MAX_USER_BYTES, "16384"));
+	self->quota_set = 1;
+
+	ASSERT_EQ(0, bp_alloc(self->fd, "", 3 * BP_PAGE, 0, 0, &a));
+	ASSERT_ERRNO(EDQUOT, bp_alloc(self->fd, "", 2 * BP_PAGE, 0, 0, NULL));
+	ASSERT_ERRNO(EDQUOT, bp_alloc(self->fd, "at_quota", 2 * BP_PAGE, 0, cr,
+				      NULL));
+	ASSERT_ERRNO(ENOENT, bp_alloc(self->fd, "at_quota", 0, 0, 0, NULL));
+	/* Exactly up to the limit. */
+	ASSERT_EQ(0, bp_alloc(self->fd, "at_quota", BP_PAGE, 0, cr, &b));
+	ASSERT_ERRNO(EDQUOT, bp_alloc(self->fd, "", 1, 0, 0, NULL));
+	/* Attaching is free. */
+	self->fd2 = bp_open();
+	ASSERT_LE(0, self->fd2);
+	ASSERT_EQ(0, bp_alloc(self->fd2, "at_quota", 0, 0, 0, &c));
+	ASSERT_EQ(b.id, c.id);
+
+	/* Another euid has its own budget. */
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (self->child == 0) {
+		struct bigphys_alloc d;
+
+		CHILD_CHECK(setresgid(OTHER_UID, OTHER_UID, OTHER_UID) == 0);
+		CHILD_CHECK(setresuid(OTHER_UID, OTHER_UID, OTHER_UID) == 0);
+		CHILD_CHECK(bp_alloc(self->fd, "", 4 * BP_PAGE, 0, 0, &d) == 0);
+		errno = 0;
+		CHILD_CHECK(bp_alloc(self->fd, "", BP_PAGE, 0, 0, NULL) == -1);
+		CHILD_CHECK(errno == EDQUOT);
+		CHILD_CHECK(bp_free_id(self->fd, d.id) == 0);
+		_exit(0);
+	}
+	ASSERT_EQ(0, bp_wait_child(self->child));
+	self->child = -1;
+
+	/* Still charged while a mapping holds the memory after FREE. */
+	p = bp_map(self->fd, a.phys_addr, a.size);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	ASSERT_ERRNO(EDQUOT, bp_alloc(self->fd, "", BP_PAGE, 0, 0, NULL));
+	ASSERT_EQ(0, munmap(p, a.size));
+	ASSERT_EQ(0, bp_alloc(self->fd, "", 3 * BP_PAGE, 0, 0, &a));
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+
+	/* 0: unlimited again. */
+	ASSERT_EQ(0, bp_write_file(MAX_USER_BYTES, "0"));
+	self->quota_set = 0;
+	ASSERT_EQ(0, bp_alloc(self->fd, "", 16 * BP_PAGE, 0, 0, &a));
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	ASSERT_EQ(0, bp_free_name(self->fd, "at_quota"));
+	close(self->fd2);
+	self->fd2 = -1;
 	ASSERT_POOL_IDLE(self->fd);
 }
 

@@ -78,15 +78,21 @@
  * The memory returns to the pool when its name is gone (FREE, or no PERSIST)
  * and no fd, mapping or DMA job still uses it.
  *
+ * The module parameter max_user_bytes (0, the default: unlimited) caps the
+ * pool bytes held by the regions one effective uid created, root's too; a
+ * region counts until its memory is back in the pool.  Attaching counts
+ * nothing.
+ *
  * Errors: -EINVAL unknown flag bits, nonzero padding, bad name, @size 0 on
  * create, @size rounding overflows, bad @align (not a power of two, below
  * the page size or above BIGPHYS_ALIGN_MAX), EXCL without CREATE, PERSIST
  * without a name, an attach whose @size is larger than the region or whose
  * explicit cache type differs; -ENOENT name missing without CREATE; -EEXIST
- * CREATE|EXCL and the name exists; -ENOSPC no free contiguous block of that
- * size and alignment in the pool; -ENOMEM kernel memory; -EFAULT bad pointer;
- * -EPERM PERSIST without CAP_SYS_ADMIN; -EACCES the name belongs to another
- * user (without CAP_SYS_ADMIN; EXCL still reports -EEXIST).
+ * CREATE|EXCL and the name exists; -EDQUOT the new region would take the
+ * caller's euid beyond max_user_bytes; -ENOSPC no free contiguous block of
+ * that size and alignment in the pool; -ENOMEM kernel memory; -EFAULT bad
+ * pointer; -EPERM PERSIST without CAP_SYS_ADMIN; -EACCES the name belongs
+ * to another user (without CAP_SYS_ADMIN; EXCL still reports -EEXIST).
  */
 struct bigphys_alloc {
 	__u64 size;
