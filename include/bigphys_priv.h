@@ -14,6 +14,7 @@
 #ifndef _BIGPHYS_PRIV_H
 #define _BIGPHYS_PRIV_H
 
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -84,6 +85,11 @@ struct bigphys_file {
  */
 extern struct mutex bigphys_lock;
 extern struct xarray bigphys_regions;
+
+/* Bits of the fault_inject module parameter (testing only, bigphys_main.c). */
+#define BIGPHYS_FAULT_ENGINE_READS	BIT(0)	/* engine register reads: all-ones */
+#define BIGPHYS_FAULT_PROBE		BIT(1)	/* probe fails after the IRQ setup */
+extern unsigned int bigphys_fault_inject;
 
 /* bigphys_pool.c */
 int bigphys_pool_init(const char *base, const char *size);
