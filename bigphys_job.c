@@ -38,11 +38,6 @@ module_param(watchdog_ms, uint, 0644);
 MODULE_PARM_DESC(watchdog_ms,
 		 "Check the engine for a lost interrupt after this many ms");
 
-unsigned int bigphys_fault_inject;
-module_param_named(fault_inject, bigphys_fault_inject, uint, 0644);
-MODULE_PARM_DESC(fault_inject,
-		 "Testing only: bit 0 engine register reads return all-ones (surprise removal); bit 1 fail the next probes after the IRQ is set up");
-
 static unsigned int max_user_jobs;
 module_param(max_user_jobs, uint, 0644);
 MODULE_PARM_DESC(max_user_jobs,

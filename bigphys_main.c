@@ -23,6 +23,12 @@ static char *pool_size;
 module_param(pool_size, charp, 0444);
 MODULE_PARM_DESC(pool_size, "Size of the boot-reserved pool, e.g. 64M");
 
+/* Read with READ_ONCE(): root may change it at any time. */
+unsigned int bigphys_fault_inject;
+module_param_named(fault_inject, bigphys_fault_inject, uint, 0644);
+MODULE_PARM_DESC(fault_inject,
+		 "Testing only: bitmask of failures to inject (1: engine register reads return all-ones; 2: the PCI probe fails after the IRQ is set up); default 0");
+
 static int bigphys_open(struct inode *inode, struct file *file)
 {
 	struct bigphys_file *bf;

@@ -61,15 +61,6 @@ struct bigphys_engine {
 
 extern const struct bigphys_engine bigphys_edu_engine;
 
-/*
- * fault_inject= bits (testing only, see bigphys_job.c): BIGPHYS_FAULT_DEAD
- * makes every engine register read return all-ones, as after a surprise
- * removal.
- */
-#define BIGPHYS_FAULT_DEAD	BIT(0)
-#define BIGPHYS_FAULT_PROBE	BIT(1)
-extern unsigned int bigphys_fault_inject;
-
 /**
  * struct bigphys_dev - a PCI device bound to bigphys
  * @ref: the device index holds one, each job and device mapping one

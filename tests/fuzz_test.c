@@ -474,6 +474,8 @@ static int alloc_model(const struct alloc_ctx *c, const struct bigphys_alloc *a,
 		return EINVAL;
 	if (a->align && (a->align & (a->align - 1) || a->align < BP_PAGE))
 		return EINVAL;
+	if (a->align > 1ULL << 30)	/* more than genalloc can honour */
+		return EINVAL;
 	if (a->size > -BP_PAGE)
 		return EINVAL;
 	size = (a->size + BP_PAGE - 1) & -BP_PAGE;

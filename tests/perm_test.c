@@ -162,6 +162,8 @@ TEST_F(perm, uring_same_rules)
 TEST_F(perm, root_only_sysfs)
 {
 	ASSERT_ERRNO(EACCES, bp_set_max_chunk(256));
+	ASSERT_ERRNO(EACCES, bp_write_file(BP_PARAM_DIR "max_user_bytes", "0"));
+	ASSERT_ERRNO(EACCES, bp_write_file(BP_PARAM_DIR "fault_inject", "0"));
 	ASSERT_ERRNO(EACCES, bp_pci_bind("0000:00:04.0", 0));
 	ASSERT_ERRNO(EACCES, bp_write_file("/sys/bus/pci/rescan", "1"));
 }
