@@ -605,6 +605,16 @@ static inline __u64 bp_virt_to_phys(const void *p)
 	return (ent & ((1ULL << 55) - 1)) * BP_PAGE + va % BP_PAGE;
 }
 
+/* Fixture setup of the DMA suites: an fd, max_chunk 0, an idle pool, device 0. */
+#define BP_DMA_FIXTURE_SETUP(fd, dev) do {				\
+	(fd) = bp_open();						\
+	ASSERT_LE(0, (fd)) TH_LOG("open %s: %s", BP_DEV, strerror(errno)); \
+	ASSERT_EQ(0, bp_set_max_chunk(0));				\
+	ASSERT_POOL_IDLE(fd);						\
+	ASSERT_EQ(0, bp_dev_info((fd), 0, (dev)))			\
+		TH_LOG("no DMA device 0: %s", strerror(errno));		\
+} while (0)
+
 /* edu's DMA window on device 0: 4095 usable bytes from device address 0x40000. */
 #define BP_EDU_WIN	0x40000ULL
 #define BP_EDU_WIN_SIZE	4095ULL

@@ -35,12 +35,7 @@ FIXTURE(regress) {
 
 FIXTURE_SETUP(regress)
 {
-	self->fd = bp_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", BP_DEV, strerror(errno));
-	ASSERT_EQ(0, bp_set_max_chunk(0));
-	ASSERT_POOL_IDLE(self->fd);
-	ASSERT_EQ(0, bp_dev_info(self->fd, 0, &self->dev))
-		TH_LOG("no DMA device 0: %s", strerror(errno));
+	BP_DMA_FIXTURE_SETUP(self->fd, &self->dev);
 }
 
 FIXTURE_TEARDOWN(regress)

@@ -27,12 +27,7 @@ FIXTURE_SETUP(uring)
 	int ret;
 
 	self->ring_ok = 0;
-	self->fd = bp_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", BP_DEV, strerror(errno));
-	ASSERT_EQ(0, bp_set_max_chunk(0));
-	ASSERT_POOL_IDLE(self->fd);
-	ASSERT_EQ(0, bp_dev_info(self->fd, 0, &self->dev))
-		TH_LOG("no DMA device 0: %s", strerror(errno));
+	BP_DMA_FIXTURE_SETUP(self->fd, &self->dev);
 	ret = bp_ring_init(&self->ring, 0);
 	ASSERT_EQ(0, ret) TH_LOG("io_uring_queue_init: %s", strerror(-ret));
 	self->ring_ok = 1;
