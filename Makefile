@@ -74,7 +74,7 @@ install: $(LIBA) $(LIBSO) $(LIBPC)
 
 $(BUILD)/user/%_test: tests/%_test.c $(wildcard tests/*.h) $(UDEPS)
 	@mkdir -p $(@D)
-	$(UCC) $(UCFLAGS) -pthread -I$(LSRC)/tools/testing/selftests -o $@ $<
+	$(UCC) $(UCFLAGS) -pthread -I$(LSRC)/tools/testing/selftests -o $@ $< -luring
 
 # The library's own test links the library.
 $(BUILD)/user/lib_test: tests/lib_test.c $(wildcard tests/*.h) $(UDEPS) $(LIBA)

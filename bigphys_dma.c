@@ -168,16 +168,17 @@ static long bigphys_wait_dma(struct bigphys_file *bf,
 static long bigphys_dma_map(struct bigphys_file *bf,
 			    struct bigphys_dma_map __user *uarg)
 {
+	struct bigphys_bus_seg *segs = NULL;
 	struct bigphys_job_req req;
 	struct bigphys_dma_map m;
-	u32 handle;
+	u32 handle, nseg = 0;
 	long err;
 
 	if (!capable(CAP_SYS_RAWIO))
 		return -EPERM;
 	if (copy_from_user(&m, uarg, sizeof(m)))
 		return -EFAULT;
-	if (m.flags & ~BIGPHYS_DMA_FLAGS)
+	if (m.flags & ~BIGPHYS_DMA_FLAGS || m.pad || (m.max_segs && !m.segs))
 		return -EINVAL;
 	req = (struct bigphys_job_req) {
 		.dev_index = m.dev_index,
@@ -187,16 +188,27 @@ static long bigphys_dma_map(struct bigphys_file *bf,
 		.len = m.len,
 		.user_addr = m.user_addr,
 	};
-	err = bigphys_map_create(bf, &req, &handle, &m.bus_addr, &m.nr_segs);
+	if (m.segs && m.max_segs) {
+		nseg = min_t(u32, m.max_segs, BIGPHYS_MAP_MAX_SEGS);
+		segs = kvcalloc(nseg, sizeof(*segs), GFP_KERNEL_ACCOUNT);
+		if (!segs)
+			return -ENOMEM;
+	}
+	err = bigphys_map_create(bf, &req, &handle, &m, segs, nseg);
 	if (err)
-		return err;
+		goto free_segs;
 	m.handle = handle;
-	if (copy_to_user(uarg, &m, sizeof(m))) {
+	nseg = min(nseg, m.nr_segs);
+	if ((nseg && copy_to_user(u64_to_user_ptr(m.segs), segs,
+				  nseg * sizeof(*segs))) ||
+	    copy_to_user(uarg, &m, sizeof(m))) {
 		/* Nobody learnt the handle: undo the mapping. */
 		bigphys_map_destroy(bf, handle);
-		return -EFAULT;
+		err = -EFAULT;
 	}
-	return 0;
+free_segs:
+	kvfree(segs);
+	return err;
 }
 
 static long bigphys_dma_unmap(struct bigphys_file *bf, u64 __user *uarg)

@@ -38,14 +38,14 @@
  */
 static u32 edu_readl(struct bigphys_dev *bd, unsigned int reg)
 {
-	if (bigphys_fault_inject & BIGPHYS_FAULT_DEAD)
+	if (READ_ONCE(bigphys_fault_inject) & BIGPHYS_FAULT_ENGINE_READS)
 		return U32_MAX;
 	return readl(bd->bar + reg);
 }
 
 static u64 edu_readq(struct bigphys_dev *bd, unsigned int reg)
 {
-	if (bigphys_fault_inject & BIGPHYS_FAULT_DEAD)
+	if (READ_ONCE(bigphys_fault_inject) & BIGPHYS_FAULT_ENGINE_READS)
 		return U64_MAX;
 	return readq(bd->bar + reg);
 }

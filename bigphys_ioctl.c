@@ -74,7 +74,7 @@ static int bigphys_attach(struct bigphys_file *bf, struct bigphys_region *r,
 	*attached = false;
 	if (xa_load(&bf->regions, r->id))
 		return 0;
-	err = xa_insert(&bf->regions, r->id, r, GFP_KERNEL);
+	err = xa_insert(&bf->regions, r->id, r, GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
 	kref_get(&r->ref);
@@ -120,7 +120,9 @@ static int bigphys_alloc_check(struct bigphys_alloc *a)
 		return -EINVAL;
 	if ((a->flags & BIGPHYS_ALLOC_PERSIST) && !a->name[0])
 		return -EINVAL;
-	if (a->align && (!is_power_of_2(a->align) || a->align < PAGE_SIZE))
+	/* genalloc takes the alignment as an int: at most 1 GiB. */
+	if (a->align && (!is_power_of_2(a->align) || a->align < PAGE_SIZE ||
+			 a->align > BIGPHYS_ALIGN_MAX))
 		return -EINVAL;
 	if (a->size > SIZE_MAX - PAGE_SIZE + 1)
 		return -EINVAL;
@@ -138,14 +140,16 @@ static bool bigphys_may_use(const struct bigphys_region *r)
 	return uid_eq(r->owner, current_euid()) || capable(CAP_SYS_ADMIN);
 }
 
-/* Under bigphys_lock: find or create the region @a names. */
-static struct bigphys_region *bigphys_alloc_lookup(struct bigphys_alloc *a,
-						   bool *created)
+/*
+ * Under bigphys_lock: the existing region @a names, checked against @a; NULL
+ * when a new region is to be created; or an ERR_PTR.
+ */
+static struct bigphys_region *bigphys_alloc_lookup(const struct bigphys_alloc *a)
 {
 	struct bigphys_region *r = NULL;
 	u32 cache = a->flags & BIGPHYS_CACHE_MASK;
 
-	*created = false;
+	lockdep_assert_held(&bigphys_lock);
 	if (a->name[0])
 		r = bigphys_region_find_name(a->name);
 	if (r) {
@@ -164,20 +168,15 @@ static struct bigphys_region *bigphys_alloc_lookup(struct bigphys_alloc *a,
 		return ERR_PTR(-ENOENT);
 	if (!a->size)
 		return ERR_PTR(-EINVAL);
-	*created = true;
-	r = bigphys_region_create(PAGE_ALIGN(a->size), a->align, a->flags,
-				  a->name);
-	if (!IS_ERR(r))
-		r->owner = current_euid();
-	return r;
+	return NULL;
 }
 
 static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 				struct bigphys_alloc __user *uarg)
 {
-	struct bigphys_region *r;
+	struct bigphys_region *r, *fresh = NULL;
 	struct bigphys_alloc a;
-	bool created, attached, persisted = false;
+	bool created = false, attached, persisted = false;
 	long err;
 
 	if (copy_from_user(&a, uarg, sizeof(a)))
@@ -187,7 +186,31 @@ static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 		return err;
 
 	mutex_lock(&bigphys_lock);
-	r = bigphys_alloc_lookup(&a, &created);
+	r = bigphys_alloc_lookup(&a);
+	if (!r) {
+		/*
+		 * Zeroing a big region takes long: do it without the lock,
+		 * on a region nobody can find yet, then look again.  Another
+		 * ALLOC may have created the name meanwhile: then this one
+		 * sees it like any existing name (attach, or EEXIST with
+		 * EXCL, as if it had come second) and discards its own.
+		 */
+		mutex_unlock(&bigphys_lock);
+		fresh = bigphys_region_alloc(PAGE_ALIGN(a.size), a.align,
+					     a.flags, a.name);
+		if (IS_ERR(fresh))
+			return PTR_ERR(fresh);
+		mutex_lock(&bigphys_lock);
+		r = bigphys_alloc_lookup(&a);
+		if (!r) {
+			err = bigphys_region_publish(fresh);
+			if (err)
+				goto unlock;
+			r = fresh;
+			fresh = NULL;
+			created = true;
+		}
+	}
 	if (IS_ERR(r)) {
 		err = PTR_ERR(r);
 		goto unlock;
@@ -209,7 +232,7 @@ static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 	mutex_unlock(&bigphys_lock);
 	if (!copy_to_user(uarg, &a, sizeof(a))) {
 		bigphys_region_put(r);
-		return 0;
+		goto discard;
 	}
 	/* Undo everything this call did, including PERSIST on an attach. */
 	mutex_lock(&bigphys_lock);
@@ -221,6 +244,9 @@ static long bigphys_ioctl_alloc(struct bigphys_file *bf,
 	err = -EFAULT;
 unlock:
 	mutex_unlock(&bigphys_lock);
+discard:
+	if (fresh)
+		bigphys_region_discard(fresh);
 	return err;
 }
 
@@ -245,12 +271,14 @@ static long bigphys_ioctl_free(struct bigphys_file *bf,
 		err = -ENOENT;
 		goto unlock;
 	}
-	if (f.name[0] && !bigphys_may_use(r)) {
+	/* By id too: a handle is no licence to remove someone's name. */
+	if ((r->name[0] || (r->flags & BIGPHYS_ALLOC_PERSIST)) &&
+	    !bigphys_may_use(r)) {
 		err = -EACCES;
 		goto unlock;
 	}
 	kref_get(&r->ref);
-	r->name[0] = '\0';
+	memset(r->name, 0, sizeof(r->name));	/* LIST copies all of it */
 	bigphys_drop_persistent(r);
 	bigphys_detach(bf, r);
 	bigphys_region_put_locked(r);

@@ -38,10 +38,46 @@ module_param(watchdog_ms, uint, 0644);
 MODULE_PARM_DESC(watchdog_ms,
 		 "Check the engine for a lost interrupt after this many ms");
 
-unsigned int bigphys_fault_inject;
-module_param_named(fault_inject, bigphys_fault_inject, uint, 0644);
-MODULE_PARM_DESC(fault_inject,
-		 "Testing only: bit 0 engine register reads return all-ones (surprise removal); bit 1 fail the next probes after the IRQ is set up");
+static unsigned int max_user_jobs;
+module_param(max_user_jobs, uint, 0644);
+MODULE_PARM_DESC(max_user_jobs,
+		 "Most DMA jobs and device mappings one user (euid at open) may hold over all fds (0: no limit beyond 64 per fd)");
+
+/* Slots held per user: euid -> xa_mk_value(count); under its xa_lock. */
+static DEFINE_XARRAY(bigphys_user_slots);
+
+/* Charge one slot to @uid within max_user_jobs: 0, -EBUSY or -ENOMEM. */
+static int bigphys_user_charge(kuid_t uid)
+{
+	unsigned long key = __kuid_val(uid), n;
+	void *entry;
+	int err;
+
+	xa_lock(&bigphys_user_slots);
+	entry = xa_load(&bigphys_user_slots, key);
+	n = entry ? xa_to_value(entry) : 0;
+	if (max_user_jobs && n >= max_user_jobs)
+		err = -EBUSY;
+	else
+		err = xa_err(__xa_store(&bigphys_user_slots, key,
+					xa_mk_value(n + 1), GFP_ATOMIC));
+	xa_unlock(&bigphys_user_slots);
+	return err;
+}
+
+static void bigphys_user_uncharge(kuid_t uid)
+{
+	unsigned long key = __kuid_val(uid), n;
+
+	xa_lock(&bigphys_user_slots);
+	n = xa_to_value(xa_load(&bigphys_user_slots, key));
+	if (n > 1)
+		__xa_store(&bigphys_user_slots, key, xa_mk_value(n - 1),
+			   GFP_ATOMIC);	/* replaces an entry: no allocation */
+	else
+		__xa_erase(&bigphys_user_slots, key);
+	xa_unlock(&bigphys_user_slots);
+}
 
 /**
  * bigphys_slot_reserve() - reserve a cookie or handle within the fd's limit
@@ -52,8 +88,10 @@ MODULE_PARM_DESC(fault_inject,
  * The entry stays NULL to lookups (WAIT_DMA, DMA_UNMAP) until xa_store()
  * publishes the job or mapping, once it is complete: a thread that guesses
  * the number meanwhile gets -ENOENT instead of a half-made object.
+ * Each slot is also charged to the file's user (max_user_jobs=).
  * Context: @bf->lock held.
- * Return: 0, -EBUSY (BIGPHYS_MAX_JOBS slots in use) or -ENOMEM.
+ * Return: 0, -EBUSY (BIGPHYS_MAX_JOBS slots in use on the fd, or
+ * max_user_jobs for the user) or -ENOMEM.
  */
 int bigphys_slot_reserve(struct bigphys_file *bf, struct xarray *xa, u32 *id)
 {
@@ -62,10 +100,16 @@ int bigphys_slot_reserve(struct bigphys_file *bf, struct xarray *xa, u32 *id)
 	lockdep_assert_held(&bf->lock);
 	if (bf->nr_slots >= BIGPHYS_MAX_JOBS)
 		return -EBUSY;
+	err = bigphys_user_charge(bf->owner);
+	if (err)
+		return err;
 	err = xa_alloc(xa, id, NULL, xa_limit_31b, GFP_KERNEL_ACCOUNT);
-	if (!err)
-		bf->nr_slots++;
-	return err;
+	if (err) {
+		bigphys_user_uncharge(bf->owner);
+		return err;
+	}
+	bf->nr_slots++;
+	return 0;
 }
 
 /**
@@ -81,6 +125,7 @@ void bigphys_slot_release(struct bigphys_file *bf, struct xarray *xa, u32 id)
 	lockdep_assert_held(&bf->lock);
 	xa_erase(xa, id);
 	bf->nr_slots--;
+	bigphys_user_uncharge(bf->owner);
 }
 
 /**
@@ -137,6 +182,7 @@ static void bigphys_job_end(struct bigphys_job *job, int status)
 		bigphys_uring_job_end(job);
 		return;
 	}
+	/* Pairs with bigphys_dma_poll(): the unmap is done before @ended. */
 	smp_store_release(&job->ended, true);
 	wake_up_all(&bf->wq);
 	complete_all(&job->finished);
@@ -620,6 +666,7 @@ __poll_t bigphys_dma_poll(struct bigphys_file *bf)
 
 	mutex_lock(&bf->lock);
 	xa_for_each(&bf->jobs, i, job)
+		/* Pairs with bigphys_job_end(). */
 		if (smp_load_acquire(&job->ended))
 			mask = EPOLLIN | EPOLLRDNORM;
 	mutex_unlock(&bf->lock);
@@ -647,11 +694,12 @@ void bigphys_dma_file_release(struct bigphys_file *bf)
 	/* ...then wait for the transfers already on an engine. */
 	xa_for_each(&bf->jobs, i, job) {
 		wait_for_completion(&job->finished);
-		xa_erase(&bf->jobs, i);
-		bigphys_job_free(job);
+		bigphys_job_reap(job);
 	}
 	xa_for_each(&bf->maps, i, map) {
-		xa_erase(&bf->maps, i);
+		mutex_lock(&bf->lock);
+		bigphys_slot_release(bf, &bf->maps, i);
+		mutex_unlock(&bf->lock);
 		bigphys_map_free(map);
 	}
 }

@@ -5,6 +5,7 @@
  * Module entry points, parameters and the /dev/bigphys character device.
  * See README.md for the design and include/uapi/bigphys.h for the API.
  */
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -22,6 +23,12 @@ static char *pool_size;
 module_param(pool_size, charp, 0444);
 MODULE_PARM_DESC(pool_size, "Size of the boot-reserved pool, e.g. 64M");
 
+/* Read with READ_ONCE(): root may change it at any time. */
+unsigned int bigphys_fault_inject;
+module_param_named(fault_inject, bigphys_fault_inject, uint, 0644);
+MODULE_PARM_DESC(fault_inject,
+		 "Testing only: bitmask of failures to inject (1: engine register reads return all-ones; 2: the PCI probe fails after the IRQ is set up); default 0");
+
 static int bigphys_open(struct inode *inode, struct file *file)
 {
 	struct bigphys_file *bf;
@@ -35,6 +42,7 @@ static int bigphys_open(struct inode *inode, struct file *file)
 	xa_init_flags(&bf->maps, XA_FLAGS_ALLOC1);
 	mutex_init(&bf->lock);
 	init_waitqueue_head(&bf->wq);
+	bf->owner = current_euid();
 	file->private_data = bf;
 	return 0;
 }

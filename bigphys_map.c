@@ -27,6 +27,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-map-ops.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -303,21 +304,49 @@ dma_addr_t bigphys_mem_seg(struct bigphys_dma_mem *mem, size_t pos,
 	return DMA_MAPPING_ERROR;
 }
 
+/* The first @max entries of the bus segment list of mapped @mem. */
+static void bigphys_mem_segs(struct bigphys_dma_mem *mem,
+			     struct bigphys_bus_seg *segs, u32 max)
+{
+	struct scatterlist *sg;
+	u32 n = 0;
+	int i;
+
+	if (!segs || !max)
+		return;
+	if (!mem->use_sgt) {
+		segs[0] = (struct bigphys_bus_seg){ mem->resource, mem->len };
+		return;
+	}
+	for_each_sgtable_dma_sg(&mem->sgt, sg, i) {
+		if (n == max)
+			break;
+		segs[n++] = (struct bigphys_bus_seg){ sg_dma_address(sg),
+						      sg_dma_len(sg) };
+	}
+}
+
 /*
  * Map-only memory is programmed into the device by user space, which cannot
  * sync a bounced mapping: one that swiotlb bounces (or a non-coherent
- * device) is refused.
+ * device) is refused.  dma_need_sync() answers true for every address
+ * behind iommu-dma (its ops have sync callbacks, for untrusted devices'
+ * bounce buffers); a translated, trusted, coherent x86 device needs none.
  */
 static bool bigphys_mem_needs_sync(struct bigphys_dev *bd,
 				   struct bigphys_dma_mem *mem)
 {
+	struct device *dev = &bd->pdev->dev;
 	struct scatterlist *sg;
 	int i;
 
 	if (!mem->use_sgt)
 		return false;
+	if (bigphys_dev_translated(dev) && !bd->pdev->untrusted &&
+	    dev_is_dma_coherent(dev))
+		return false;
 	for_each_sgtable_dma_sg(&mem->sgt, sg, i)
-		if (dma_need_sync(&bd->pdev->dev, sg_dma_address(sg)))
+		if (dma_need_sync(dev, sg_dma_address(sg)))
 			return true;
 	return false;
 }
@@ -327,8 +356,10 @@ static bool bigphys_mem_needs_sync(struct bigphys_dev *bd,
  * @bf: the file
  * @req: the decoded request (no segments)
  * @handle: out: the handle, published in @bf->maps
- * @bus_addr: out: bus address of the first byte
- * @nr_segs: out: DMA segments
+ * @out: out: bus address of the first byte (@out->bus_addr), DMA
+ *	segments (@out->nr_segs) and the first @max_segs segments in @segs
+ * @segs: NULL, or room for @max_segs segments (kernel memory)
+ * @max_segs: entries of @segs
  *
  * Context: process context, no locks held.
  * Return: 0; -ENODEV no such device or unbound; -EOPNOTSUPP the mapping
@@ -336,7 +367,8 @@ static bool bigphys_mem_needs_sync(struct bigphys_dev *bd,
  * bigphys_mem_get(), bigphys_mem_map() and bigphys_slot_reserve().
  */
 int bigphys_map_create(struct bigphys_file *bf, struct bigphys_job_req *req,
-		       u32 *handle, u64 *bus_addr, u32 *nr_segs)
+		       u32 *handle, struct bigphys_dma_map *out,
+		       struct bigphys_bus_seg *segs, u32 max_segs)
 {
 	struct bigphys_dev *bd;
 	struct bigphys_map *map;
@@ -371,8 +403,9 @@ int bigphys_map_create(struct bigphys_file *bf, struct bigphys_job_req *req,
 	if (bigphys_mem_needs_sync(bd, &map->mem))
 		goto unmap;
 	list_add_tail(&map->node, &bd->maps);
-	*bus_addr = bigphys_mem_seg(&map->mem, 0, &seglen);
-	*nr_segs = map->mem.nr_segs;
+	out->bus_addr = bigphys_mem_seg(&map->mem, 0, &seglen);
+	out->nr_segs = map->mem.nr_segs;
+	bigphys_mem_segs(&map->mem, segs, max_segs);
 	/* The reserved slot has its node: storing allocates nothing. */
 	xa_store(&bf->maps, *handle, map, GFP_KERNEL);
 	mutex_unlock(&bd->lock);

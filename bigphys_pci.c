@@ -139,19 +139,30 @@ static int bigphys_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 
 	mutex_lock(&bigphys_devs_lock);
-	err = xa_alloc(&bigphys_devs, &bd->index, bd, xa_limit_31b, GFP_KERNEL);
-	mutex_unlock(&bigphys_devs_lock);
-	if (err) {
-		if (engine)
-			pci_free_irq_vectors(pdev);
-		return err;
+	if (READ_ONCE(bigphys_fault_inject) & BIGPHYS_FAULT_PROBE) {
+		pci_info(pdev, "fault_inject: failing the probe after the IRQ setup\n");
+		err = -ENOMEM;	/* as if xa_alloc() failed */
+	} else {
+		err = xa_alloc(&bigphys_devs, &bd->index, bd, xa_limit_31b,
+			       GFP_KERNEL);
 	}
+	mutex_unlock(&bigphys_devs_lock);
+	if (err)
+		goto free_irq;
 	kref_get(&bd->ref);	/* for the index */
 	pci_set_drvdata(pdev, bd);
 	pci_info(pdev, "bigphys device %u: %s, %u-bit DMA, %s\n", bd->index,
 		 engine ? engine->name : "map-only", bits,
 		 engine ? (bd->msi ? "MSI" : "INTx") : "no interrupt");
 	return 0;
+
+free_irq:
+	/* The handler first: the vectors cannot go while it is requested. */
+	if (engine) {
+		devm_free_irq(&pdev->dev, pci_irq_vector(pdev, 0), bd);
+		pci_free_irq_vectors(pdev);
+	}
+	return err;
 }
 
 static void bigphys_remove(struct pci_dev *pdev)

@@ -27,11 +27,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/genalloc.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/set_memory.h>
@@ -43,6 +46,22 @@
 DEFINE_MUTEX(bigphys_lock);
 DEFINE_XARRAY_ALLOC1(bigphys_regions);
 static u32 bigphys_next_id;	/* xa_alloc_cyclic() cursor; bigphys_lock */
+
+static unsigned long max_user_bytes;
+module_param(max_user_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_user_bytes,
+		 "Most pool bytes the regions created by one effective uid may hold; beyond it ALLOC fails with EDQUOT (default 0: unlimited)");
+
+/*
+ * Pool pages held by the regions each euid created, indexed by uid, as
+ * xarray value entries; under bigphys_lock.  Charged when a region's block
+ * is allocated, uncharged when the block returns to the pool, so changing
+ * max_user_bytes at any time keeps the counts right.
+ */
+static DEFINE_XARRAY(bigphys_user_pages);
+
+/* Zero regions this much at a time, rescheduling in between. */
+#define BIGPHYS_ZERO_CHUNK	SZ_1M
 
 static struct {
 	struct gen_pool *gp;
@@ -189,6 +208,7 @@ release_memory:
 /* Every region is gone by now: files, VMAs and PERSIST hold the module. */
 void bigphys_pool_exit(void)
 {
+	xa_destroy(&bigphys_user_pages);
 	gen_pool_destroy(pool.gp);
 	if (pool.pages)
 		__free_pages(pool.pages, pool.order);
@@ -229,6 +249,56 @@ void bigphys_pool_info(struct bigphys_info *info)
 	info->flags = pool.pages ? BIGPHYS_POOL_PAGES : BIGPHYS_POOL_RESERVED;
 }
 
+static unsigned long bigphys_user_pages_get(kuid_t uid)
+{
+	void *entry = xa_load(&bigphys_user_pages, __kuid_val(uid));
+
+	return entry ? xa_to_value(entry) : 0;
+}
+
+/* Charge @size bytes to @uid: -EDQUOT beyond max_user_bytes, -ENOMEM. */
+static int bigphys_charge(kuid_t uid, size_t size)
+{
+	unsigned long limit = READ_ONCE(max_user_bytes);
+	unsigned long pages = bigphys_user_pages_get(uid) + (size >> PAGE_SHIFT);
+
+	lockdep_assert_held(&bigphys_lock);
+	if (limit && (u64)pages << PAGE_SHIFT > limit)
+		return -EDQUOT;
+	return xa_err(xa_store(&bigphys_user_pages, __kuid_val(uid),
+			       xa_mk_value(pages), GFP_KERNEL));
+}
+
+static void bigphys_uncharge(kuid_t uid, size_t size)
+{
+	unsigned long pages = bigphys_user_pages_get(uid);
+
+	lockdep_assert_held(&bigphys_lock);
+	if (pages <= size >> PAGE_SHIFT)
+		xa_erase(&bigphys_user_pages, __kuid_val(uid));
+	else	/* replaces the entry in place: allocates nothing */
+		xa_store(&bigphys_user_pages, __kuid_val(uid),
+			 xa_mk_value(pages - (size >> PAGE_SHIFT)), GFP_KERNEL);
+}
+
+/*
+ * Zero @r in chunks and reschedule in between: under emulation a 64 MiB
+ * uncached region takes a quarter of a second.
+ */
+static void bigphys_region_zero(struct bigphys_region *r)
+{
+	size_t off, n;
+
+	for (off = 0; off < r->size; off += n) {
+		n = min_t(size_t, r->size - off, BIGPHYS_ZERO_CHUNK);
+		if (r->kmap)
+			memset_io(r->kmap + off, 0, n);
+		else
+			memset(phys_to_virt(r->phys + off), 0, n);
+		cond_resched();
+	}
+}
+
 /* Zero a new region and give it its cache type (see the top of the file). */
 static int bigphys_region_prepare(struct bigphys_region *r)
 {
@@ -238,7 +308,7 @@ static int bigphys_region_prepare(struct bigphys_region *r)
 
 	if (pool.pages) {
 		va = phys_to_virt(r->phys);
-		memset(va, 0, r->size);
+		bigphys_region_zero(r);
 		if (cache == BIGPHYS_CACHE_WC)
 			return set_memory_wc((unsigned long)va, npages);
 		if (cache == BIGPHYS_CACHE_UC)
@@ -254,7 +324,7 @@ static int bigphys_region_prepare(struct bigphys_region *r)
 		r->kmap = ioremap_wc(r->phys, r->size);
 	if (!r->kmap)
 		return -ENOMEM;
-	memset_io(r->kmap, 0, r->size);
+	bigphys_region_zero(r);
 	wmb();	/* drain write-combining buffers before anyone else looks */
 	return 0;
 }
@@ -275,26 +345,31 @@ static void bigphys_region_unprepare(struct bigphys_region *r)
 }
 
 /**
- * bigphys_region_create() - allocate a zeroed region from the pool
+ * bigphys_region_alloc() - allocate a zeroed region from the pool
  * @size: bytes, a nonzero multiple of PAGE_SIZE
- * @align: 0 or a power of two >= PAGE_SIZE (bytes)
+ * @align: 0 or a power of two from PAGE_SIZE to BIGPHYS_ALIGN_MAX (bytes)
  * @flags: BIGPHYS_ALLOC_PERSIST is ignored here; the cache type is kept
  *	(BIGPHYS_CACHE_DEFAULT becomes BIGPHYS_CACHE_WC)
  * @name: "" or a checked name
  *
- * Context: bigphys_lock held.
- * Return: the region with one reference, or ERR_PTR(-ENOSPC) when no free
- * block fits, -ENOMEM, or the error of changing the cache type.
+ * The region belongs to (and its bytes are charged to) the caller's euid.
+ * It is not in bigphys_regions yet, so nobody can find, attach or map it:
+ * bigphys_region_publish() it, or bigphys_region_discard() it.
+ *
+ * Context: process context, bigphys_lock not held: it is taken to allocate
+ * the block and dropped while the region is zeroed, which may take long.
+ * Return: the region with one reference, or ERR_PTR(-EDQUOT) when the
+ * euid's regions would exceed max_user_bytes, -ENOSPC when no free block
+ * fits, -ENOMEM, or the error of changing the cache type.
  */
-struct bigphys_region *bigphys_region_create(size_t size, size_t align,
-					     u32 flags, const char *name)
+struct bigphys_region *bigphys_region_alloc(size_t size, size_t align,
+					    u32 flags, const char *name)
 {
 	struct genpool_data_align data = { .align = max_t(size_t, align, PAGE_SIZE) };
 	struct bigphys_region *r;
 	int err;
 
-	lockdep_assert_held(&bigphys_lock);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&r->ref);
@@ -302,39 +377,86 @@ struct bigphys_region *bigphys_region_create(size_t size, size_t align,
 	r->flags = flags & BIGPHYS_CACHE_MASK;
 	if (r->flags == BIGPHYS_CACHE_DEFAULT)
 		r->flags = BIGPHYS_CACHE_WC;
+	r->owner = current_euid();
 	strscpy(r->name, name, sizeof(r->name));
 
+	mutex_lock(&bigphys_lock);
+	err = bigphys_charge(r->owner, size);
+	if (err)
+		goto unlock;
 	r->phys = gen_pool_alloc_algo(pool.gp, size, gen_pool_first_fit_align,
 				      &data);
 	if (!r->phys) {
 		err = -ENOSPC;
-		goto free_region;
+		goto uncharge;
 	}
+	mutex_unlock(&bigphys_lock);
+
 	err = bigphys_region_prepare(r);
 	if (err)
 		goto free_block;
-	err = xa_alloc_cyclic(&bigphys_regions, &r->id, r, XA_LIMIT(1, INT_MAX),
-			      &bigphys_next_id, GFP_KERNEL);
-	if (err < 0)
-		goto unprepare;
 	return r;
 
-unprepare:
-	bigphys_region_unprepare(r);
 free_block:
+	mutex_lock(&bigphys_lock);
 	gen_pool_free(pool.gp, r->phys, size);
-free_region:
+uncharge:
+	bigphys_uncharge(r->owner, size);
+unlock:
+	mutex_unlock(&bigphys_lock);
 	kfree(r);
 	return ERR_PTR(err);
+}
+
+/**
+ * bigphys_region_publish() - make a region from bigphys_region_alloc() findable
+ * @r: the region, not published yet
+ *
+ * Gives @r its id and puts it in bigphys_regions: from now on it is found by
+ * id and name, listed, and freed by its last bigphys_region_put().
+ *
+ * Context: bigphys_lock held.
+ * Return: 0, or -ENOMEM or -EBUSY (no free id); @r is unchanged then.
+ */
+int bigphys_region_publish(struct bigphys_region *r)
+{
+	int err;
+
+	lockdep_assert_held(&bigphys_lock);
+	err = xa_alloc_cyclic(&bigphys_regions, &r->id, r, XA_LIMIT(1, INT_MAX),
+			      &bigphys_next_id, GFP_KERNEL_ACCOUNT);
+	if (err < 0) {
+		r->id = 0;
+		return err;
+	}
+	return 0;
+}
+
+/**
+ * bigphys_region_discard() - free a region that was never published
+ * @r: the region from bigphys_region_alloc()
+ *
+ * Context: process context, bigphys_lock not held (it is taken).
+ */
+void bigphys_region_discard(struct bigphys_region *r)
+{
+	bigphys_region_unprepare(r);
+	mutex_lock(&bigphys_lock);
+	gen_pool_free(pool.gp, r->phys, r->size);
+	bigphys_uncharge(r->owner, r->size);
+	mutex_unlock(&bigphys_lock);
+	kfree(r);
 }
 
 static void bigphys_region_free(struct kref *ref)
 {
 	struct bigphys_region *r = container_of(ref, struct bigphys_region, ref);
 
+	lockdep_assert_held(&bigphys_lock);
 	xa_erase(&bigphys_regions, r->id);
 	bigphys_region_unprepare(r);
 	gen_pool_free(pool.gp, r->phys, r->size);
+	bigphys_uncharge(r->owner, r->size);
 	kfree(r);
 }
 

@@ -61,15 +61,6 @@ struct bigphys_engine {
 
 extern const struct bigphys_engine bigphys_edu_engine;
 
-/*
- * fault_inject= bits (testing only, see bigphys_job.c): BIGPHYS_FAULT_DEAD
- * makes every engine register read return all-ones, as after a surprise
- * removal.
- */
-#define BIGPHYS_FAULT_DEAD	BIT(0)
-#define BIGPHYS_FAULT_PROBE	BIT(1)
-extern unsigned int bigphys_fault_inject;
-
 /**
  * struct bigphys_dev - a PCI device bound to bigphys
  * @ref: the device index holds one, each job and device mapping one
@@ -221,7 +212,8 @@ void bigphys_mem_put(struct bigphys_dma_mem *mem);
 dma_addr_t bigphys_mem_seg(struct bigphys_dma_mem *mem, size_t pos,
 			   size_t *len);
 int bigphys_map_create(struct bigphys_file *bf, struct bigphys_job_req *req,
-		       u32 *handle, u64 *bus_addr, u32 *nr_segs);
+		       u32 *handle, struct bigphys_dma_map *out,
+		       struct bigphys_bus_seg *segs, u32 max_segs);
 void bigphys_map_free(struct bigphys_map *map);
 int bigphys_map_destroy(struct bigphys_file *bf, u64 handle);
 void bigphys_dev_unmap_all(struct bigphys_dev *bd);

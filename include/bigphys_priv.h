@@ -14,6 +14,7 @@
 #ifndef _BIGPHYS_PRIV_H
 #define _BIGPHYS_PRIV_H
 
+#include <linux/bits.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -28,7 +29,7 @@
  * struct bigphys_region - a physically contiguous block of the pool
  * @ref: one per attached file, per VMA, per DMA job or device mapping, and
  *	one while PERSIST; the last put returns the block to the pool.
- * @id: key in bigphys_regions.
+ * @id: key in bigphys_regions; 0 until the region is published.
  * @flags: BIGPHYS_ALLOC_PERSIST and the cache type; under bigphys_lock.
  * @phys: physical address of the first byte (page aligned).
  * @size: bytes, a multiple of PAGE_SIZE.
@@ -66,6 +67,7 @@ struct bigphys_region {
  *	most BIGPHYS_MAX_JOBS.  Under @lock.
  * @lock: protects @jobs, @ujobs, @maps and @nr_slots.  Taken before a
  *	device's lock.
+ * @owner: euid of the opener; its slots count against max_user_jobs.
  * @wq: woken when one of this file's DMA jobs finishes (poll, WAIT_DMA).
  */
 struct bigphys_file {
@@ -77,6 +79,7 @@ struct bigphys_file {
 	/* protects jobs, ujobs, maps and nr_slots */
 	struct mutex lock;
 	wait_queue_head_t wq;
+	kuid_t owner;
 };
 
 /*
@@ -88,13 +91,20 @@ struct bigphys_file {
 extern struct mutex bigphys_lock;
 extern struct xarray bigphys_regions;
 
+/* Bits of the fault_inject module parameter (testing only, bigphys_main.c). */
+#define BIGPHYS_FAULT_ENGINE_READS	BIT(0)	/* engine register reads: all-ones */
+#define BIGPHYS_FAULT_PROBE		BIT(1)	/* probe fails after the IRQ setup */
+extern unsigned int bigphys_fault_inject;
+
 /* bigphys_pool.c */
 int bigphys_pool_init(const char *base, const char *size);
 void bigphys_pool_exit(void);
 void bigphys_pool_info(struct bigphys_info *info);
 bool bigphys_pool_is_ram(void);
-struct bigphys_region *bigphys_region_create(size_t size, size_t align,
-					     u32 flags, const char *name);
+struct bigphys_region *bigphys_region_alloc(size_t size, size_t align,
+					    u32 flags, const char *name);
+int bigphys_region_publish(struct bigphys_region *r);
+void bigphys_region_discard(struct bigphys_region *r);
 void bigphys_region_put(struct bigphys_region *r);
 void bigphys_region_put_locked(struct bigphys_region *r);
 struct bigphys_region *bigphys_region_find_name(const char *name);

@@ -3,8 +3,9 @@
 # `make check`: static checks, then the VM suite in every cell of the
 # matrix, then a deliberately broken module that the suite must reject.
 # Last line: "N passed, N failed, N skipped".
-#   default cells: {6.1, 6.12} x {plain, iommu, swiotlb}, 6.1-rt:plain
-#   (PREEMPT_RT) and 6.12:debug (KFENCE, slub_debug, page poisoning).
+#   default cells: {6.1, 6.12} x {plain, iommu, swiotlb}, 6.1:iommu-pt
+#   (identity IOMMU domain), 6.1-rt:plain (PREEMPT_RT) and 6.12:debug
+#   (KFENCE, slub_debug, page poisoning).
 #   KERNELS="6.1" CONFIGS="plain" make check   one cell, no extras
 #   CELLS="6.1-rt:plain" make check            exactly these cells
 #   MUTANTS=0                                  skip the broken-build check
@@ -20,7 +21,7 @@ if [ -z "${CELLS:-}" ]; then
 			CELLS="${CELLS:-} $k:$c"
 		done
 	done
-	[ $full = 1 ] && CELLS="$CELLS 6.1-rt:plain 6.12:debug"
+	[ $full = 1 ] && CELLS="$CELLS 6.1:iommu-pt 6.1-rt:plain 6.12:debug"
 fi
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 # edu runs with dma_mask=0xffffffffffffffff (see run_vm): tell the driver.

@@ -8,16 +8,22 @@
  */
 #include "bigphys_test_util.h"
 
+#include <sched.h>
+
 #define MAX_REGIONS	64U
 
+#define MAX_USER_BYTES	BP_PARAM_DIR "max_user_bytes"
+#define OTHER_UID	1000	/* an unprivileged uid (the guest's "tester") */
+
 static const char *const persist_names[] = {
-	"at_persist", "at_list_p", "at_nocap", "at_ro",
+	"at_persist", "at_list_p", "at_nocap", "at_ro", "at_rootname",
 };
 
 FIXTURE(alloc) {
 	int fd;
 	int fd2;
 	pid_t child;
+	int quota_set;	/* max_user_bytes was changed: restore 0 */
 	struct bigphys_info info;
 };
 
@@ -25,6 +31,7 @@ FIXTURE_SETUP(alloc)
 {
 	self->fd2 = -1;
 	self->child = -1;
+	self->quota_set = 0;
 	self->fd = bp_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", BP_DEV, strerror(errno));
 	ASSERT_POOL_IDLE(self->fd);
@@ -37,6 +44,8 @@ FIXTURE_TEARDOWN(alloc)
 		close(self->fd);
 	if (self->fd2 >= 0)
 		close(self->fd2);
+	if (self->quota_set)
+		EXPECT_EQ(0, bp_write_file(MAX_USER_BYTES, "0"));
 	bp_teardown(_metadata, self->child, persist_names,
 		    ARRAY_SIZE(persist_names));
 }
@@ -189,12 +198,57 @@ TEST_F(alloc, align)
 	ASSERT_FALSE(bp_overlap(&pad, &a));
 	ASSERT_FALSE(bp_overlap(&pad, &b));
 	ASSERT_FALSE(bp_overlap(&a, &b));
-	/* Alignment larger than the whole pool cannot be satisfied. */
-	ASSERT_ERRNO(ENOSPC, bp_alloc(self->fd, "", BP_PAGE, 1ULL << 62, 0, &c));
+	/* An alignment no address of the pool has cannot be satisfied. */
+	if (self->info.pool_base % (1ULL << 30) &&
+	    self->info.pool_base / (1ULL << 30) ==
+	    (self->info.pool_base + self->info.pool_size - 1) / (1ULL << 30))
+		ASSERT_ERRNO(ENOSPC, bp_alloc(self->fd, "", BP_PAGE, 1ULL << 30,
+					      0, &c));
 
 	ASSERT_EQ(0, bp_free_id(self->fd, pad.id));
 	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
 	ASSERT_EQ(0, bp_free_id(self->fd, b.id));
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/*
+ * genalloc takes the alignment as an int: 1 GiB is the largest it honours.
+ * Anything larger is refused, not truncated (2^32 used to become 0, and
+ * 2^31 a negative number: both ENOSPC).
+ */
+TEST_F(alloc, align_limit)
+{
+	static const __u64 big[] = {
+		1ULL << 31, 1ULL << 32, 1ULL << 33, 1ULL << 40, 1ULL << 62,
+		1ULL << 63,
+	};
+	const __u64 g1 = 1ULL << 30, base = self->info.pool_base;
+	const __u32 cr = BIGPHYS_ALLOC_CREATE;
+	struct bigphys_alloc a;
+	unsigned int i;
+	__u64 start;
+
+	for (i = 0; i < ARRAY_SIZE(big); i++) {
+		errno = 0;
+		ASSERT_EQ(-1, bp_alloc(self->fd, "", BP_PAGE, big[i], 0, NULL))
+			TH_LOG("align 2^%d accepted", __builtin_ctzll(big[i]));
+		ASSERT_EQ(EINVAL, errno)
+			TH_LOG("align 2^%d: %s, not EINVAL",
+			       __builtin_ctzll(big[i]), strerror(errno));
+		ASSERT_ERRNO(EINVAL, bp_alloc(self->fd, "at_align", BP_PAGE,
+					      big[i], cr, NULL));
+	}
+	ASSERT_ERRNO(ENOENT, bp_alloc(self->fd, "at_align", 0, 0, 0, NULL));
+
+	/* 1 GiB is accepted: it fits only if the pool holds such an address. */
+	start = (base + g1 - 1) & ~(g1 - 1);
+	if (start + BP_PAGE <= base + self->info.pool_size) {
+		ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, g1, 0, &a));
+		ASSERT_EQ(start, a.phys_addr);
+		ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	} else {
+		ASSERT_ERRNO(ENOSPC, bp_alloc(self->fd, "", BP_PAGE, g1, 0, NULL));
+	}
 	ASSERT_POOL_IDLE(self->fd);
 }
 
@@ -456,6 +510,89 @@ TEST_F(alloc, free_semantics)
 	ASSERT_EQ(0, bp_info(self->fd, &in));
 	ASSERT_EQ(1U, in.nr_regions);
 	ASSERT_EQ(0, bp_free_id(self->fd, anon.id));
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/* A removed name leaves no byte behind: LIST shows 32 zero bytes. */
+TEST_F(alloc, free_clears_whole_name)
+{
+	static const char zero[BIGPHYS_NAME_LEN];
+	struct bigphys_region_info ri;
+	struct bigphys_alloc a;
+
+	self->fd2 = bp_open();
+	ASSERT_LE(0, self->fd2);
+	ASSERT_EQ(0, bp_alloc(self->fd, "at_secretname", BP_PAGE, 0,
+			      BIGPHYS_ALLOC_CREATE, &a));
+	/* The second fd keeps the region alive after the FREE. */
+	ASSERT_EQ(0, bp_alloc(self->fd2, "at_secretname", 0, 0, 0, NULL));
+	ASSERT_EQ(0, bp_free_name(self->fd, "at_secretname"));
+	ASSERT_EQ(0, bp_find(self->fd2, a.id, &ri));
+	ASSERT_EQ(1U, ri.nr_files);
+	ASSERT_EQ(0, memcmp(zero, ri.name, sizeof(zero)))
+		TH_LOG("LIST after FREE: name bytes 1.. are '%.*s'",
+		       BIGPHYS_NAME_LEN - 1, ri.name + 1);
+	ASSERT_EQ(0, bp_free_id(self->fd2, a.id));
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/*
+ * FREE by id follows the rule FREE by name has: a root fd kept across a
+ * privilege drop cannot remove root's name or PERSIST hold (EACCES, and
+ * nothing changes).  The caller's own regions, anonymous or named, are
+ * still freed by id.
+ */
+TEST_F(alloc, free_id_needs_owner)
+{
+	const __u32 cr = BIGPHYS_ALLOC_CREATE;
+	struct bigphys_region_info ri;
+	struct bigphys_alloc a;
+
+	ASSERT_EQ(0, bp_alloc(self->fd, "at_rootname", 2 * BP_PAGE, 0,
+			      cr | BIGPHYS_ALLOC_PERSIST, &a));
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (self->child == 0) {
+		struct bigphys_region_info cri;
+		struct bigphys_alloc b, c;
+		int fd = bp_open();
+
+		CHILD_CHECK(fd >= 0);
+		CHILD_CHECK(bp_alloc(fd, "at_rootname", 0, 0, 0, &b) == 0);
+		CHILD_CHECK(b.id == a.id);
+		CHILD_CHECK(setresgid(OTHER_UID, OTHER_UID, OTHER_UID) == 0);
+		CHILD_CHECK(setresuid(OTHER_UID, OTHER_UID, OTHER_UID) == 0);
+		errno = 0;
+		CHILD_CHECK(bp_free_id(fd, b.id) == -1);
+		CHILD_CHECK(errno == EACCES);
+		CHILD_CHECK(bp_find(fd, b.id, &cri) == 0);
+		CHILD_CHECK(!strcmp(cri.name, "at_rootname"));
+		CHILD_CHECK(cri.flags & BIGPHYS_ALLOC_PERSIST);
+		CHILD_CHECK(cri.nr_files == 2);
+		/* The name is root's to remove, by name too. */
+		errno = 0;
+		CHILD_CHECK(bp_free_name(fd, "at_rootname") == -1);
+		CHILD_CHECK(errno == EACCES);
+		/* Its own regions: FREE by id works. */
+		CHILD_CHECK(bp_alloc(fd, "", BP_PAGE, 0, 0, &c) == 0);
+		CHILD_CHECK(bp_free_id(fd, c.id) == 0);
+		CHILD_CHECK(bp_alloc(fd, "at_username", BP_PAGE, 0, cr, &c) == 0);
+		CHILD_CHECK(bp_free_id(fd, c.id) == 0);
+		errno = 0;
+		CHILD_CHECK(bp_alloc(fd, "at_username", 0, 0, 0, NULL) == -1);
+		CHILD_CHECK(errno == ENOENT);
+		_exit(0);
+	}
+	ASSERT_EQ(0, bp_wait_child(self->child));
+	self->child = -1;
+
+	ASSERT_EQ(0, bp_find(self->fd, a.id, &ri));
+	ASSERT_STREQ("at_rootname", ri.name);
+	ASSERT_EQ(BIGPHYS_ALLOC_PERSIST, ri.flags & BIGPHYS_ALLOC_PERSIST);
+	ASSERT_EQ(1U, ri.nr_files);
+	/* The owner frees by id: name, PERSIST hold and handle go. */
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	ASSERT_ERRNO(ENOENT, bp_alloc(self->fd, "at_rootname", 0, 0, 0, NULL));
 	ASSERT_POOL_IDLE(self->fd);
 }
 
@@ -728,6 +865,182 @@ TEST_F_TIMEOUT(alloc, exhaustion, 120)
 			ASSERT_EQ(0, munmap(map[i], r[i].size));
 		ASSERT_EQ(0, bp_free_id(self->fd, r[i].id));
 	}
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/*
+ * Zeroing a big region does not stall everyone else: while another process
+ * allocates (and zeroes) 48 MiB uncached regions, 4 KiB ALLOC+FREE calls
+ * stay well below the time one such allocation takes alone.  When zeroing
+ * held the global lock, a small call waited for a whole big one once per
+ * big ALLOC; the host (shared, emulated) may stall a few calls on its own,
+ * so the test looks at the ZL_ROUNDS / 2 slowest calls, not only the worst.
+ */
+#define ZL_ROUNDS	12U
+#define ZL_OPS		(1U << 17)
+
+static int zl_cmp_desc(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Run on CPU @cpu of two, so the guest's scheduler does not add its slices. */
+static void zl_pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+TEST_F_TIMEOUT(alloc, zeroing_latency, 300)
+{
+	const __u64 big = 48ULL << 20;
+	__u64 alone = ~0ULL, t, *lat;
+	struct bigphys_alloc a;
+	unsigned int n = 0, i;
+	int res[2];
+	char done;
+
+	if (self->info.pool_size < big + (1ULL << 20))
+		SKIP(return, "pool smaller than 49 MiB");
+	{
+		char cmdline[1024] = "";
+
+		/* KFENCE on every allocation: small calls measure KFENCE. */
+		bp_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+		if (strstr(cmdline, "kfence.sample_interval=1"))
+			SKIP(return, "memory debugging: latency not meaningful");
+	}
+	/* A big ALLOC's own time, with nobody else using the pool. */
+	for (i = 0; i < 3; i++) {
+		t = bp_now_ns();
+		ASSERT_EQ(0, bp_alloc(self->fd, "", big, 0, BIGPHYS_CACHE_UC, &a));
+		t = bp_now_ns() - t;
+		if (t < alone)
+			alone = t;
+		ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	}
+	lat = calloc(ZL_OPS, sizeof(*lat));
+	ASSERT_NE(NULL, lat);
+	ASSERT_EQ(0, pipe(res));
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (self->child == 0) {
+		struct bigphys_alloc b;
+		int fd = bp_open();
+
+		close(res[0]);
+		CHILD_CHECK(fd >= 0);
+		zl_pin(1);
+		for (i = 0; i < ZL_ROUNDS; i++) {
+			CHILD_CHECK(bp_alloc(fd, "", big, 0, BIGPHYS_CACHE_UC,
+					     &b) == 0);
+			CHILD_CHECK(bp_free_id(fd, b.id) == 0);
+		}
+		_exit(0);	/* closes res[1]: the parent reads EOF */
+	}
+	close(res[1]);
+	zl_pin(0);
+	ASSERT_EQ(0, fcntl(res[0], F_SETFL, O_NONBLOCK));
+	while (read(res[0], &done, 1) < 0) {
+		ASSERT_EQ(EAGAIN, errno);
+		ASSERT_GT(ZL_OPS, n);
+		t = bp_now_ns();
+		ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
+		ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+		lat[n++] = bp_now_ns() - t;
+	}
+	close(res[0]);
+	ASSERT_EQ(0, bp_wait_child(self->child));
+	self->child = -1;
+
+	qsort(lat, n, sizeof(*lat), zl_cmp_desc);
+	TH_LOG("48 MiB UC ALLOC alone: %llu us; %u x 4 KiB ALLOC+FREE beside %u of them: slowest %llu, %llu, %llu us, #%u %llu us",
+	       (unsigned long long)alone / 1000, n, ZL_ROUNDS,
+	       (unsigned long long)lat[0] / 1000,
+	       (unsigned long long)(n > 1 ? lat[1] : 0) / 1000,
+	       (unsigned long long)(n > 2 ? lat[2] : 0) / 1000, ZL_ROUNDS / 2,
+	       (unsigned long long)(n >= ZL_ROUNDS / 2 ? lat[ZL_ROUNDS / 2 - 1] : 0) / 1000);
+	ASSERT_LE(ZL_ROUNDS, n);
+	ASSERT_LT(lat[ZL_ROUNDS / 2 - 1] * 2, alone);
+	free(lat);
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/*
+ * max_user_bytes limits the pool bytes each euid's regions hold: EDQUOT
+ * beyond it, attaching charges nothing, another euid has its own budget,
+ * and bytes count until the memory is back in the pool (not just until
+ * FREE).  0 is unlimited.
+ */
+TEST_F(alloc, max_user_bytes)
+{
+	const __u32 cr = BIGPHYS_ALLOC_CREATE;
+	struct bigphys_alloc a, b, c;
+	char val[32];
+	void *p;
+
+	ASSERT_EQ(0, bp_read_file(MAX_USER_BYTES, val, sizeof(val)))
+		TH_LOG("%s: %s", MAX_USER_BYTES, strerror(errno));
+	ASSERT_STREQ("0", val);
+	ASSERT_EQ(0, bp_write_file(MAX_USER_BYTES, "16384"));
+	self->quota_set = 1;
+
+	ASSERT_EQ(0, bp_alloc(self->fd, "", 3 * BP_PAGE, 0, 0, &a));
+	ASSERT_ERRNO(EDQUOT, bp_alloc(self->fd, "", 2 * BP_PAGE, 0, 0, NULL));
+	ASSERT_ERRNO(EDQUOT, bp_alloc(self->fd, "at_quota", 2 * BP_PAGE, 0, cr,
+				      NULL));
+	ASSERT_ERRNO(ENOENT, bp_alloc(self->fd, "at_quota", 0, 0, 0, NULL));
+	/* Exactly up to the limit. */
+	ASSERT_EQ(0, bp_alloc(self->fd, "at_quota", BP_PAGE, 0, cr, &b));
+	ASSERT_ERRNO(EDQUOT, bp_alloc(self->fd, "", 1, 0, 0, NULL));
+	/* Attaching is free. */
+	self->fd2 = bp_open();
+	ASSERT_LE(0, self->fd2);
+	ASSERT_EQ(0, bp_alloc(self->fd2, "at_quota", 0, 0, 0, &c));
+	ASSERT_EQ(b.id, c.id);
+
+	/* Another euid has its own budget. */
+	self->child = fork();
+	ASSERT_LE(0, self->child);
+	if (self->child == 0) {
+		struct bigphys_alloc d;
+
+		CHILD_CHECK(setresgid(OTHER_UID, OTHER_UID, OTHER_UID) == 0);
+		CHILD_CHECK(setresuid(OTHER_UID, OTHER_UID, OTHER_UID) == 0);
+		CHILD_CHECK(bp_alloc(self->fd, "", 4 * BP_PAGE, 0, 0, &d) == 0);
+		errno = 0;
+		CHILD_CHECK(bp_alloc(self->fd, "", BP_PAGE, 0, 0, NULL) == -1);
+		CHILD_CHECK(errno == EDQUOT);
+		CHILD_CHECK(bp_free_id(self->fd, d.id) == 0);
+		_exit(0);
+	}
+	ASSERT_EQ(0, bp_wait_child(self->child));
+	self->child = -1;
+
+	/* Still charged while a mapping holds the memory after FREE. */
+	p = bp_map(self->fd, a.phys_addr, a.size);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	ASSERT_ERRNO(EDQUOT, bp_alloc(self->fd, "", BP_PAGE, 0, 0, NULL));
+	ASSERT_EQ(0, munmap(p, a.size));
+	ASSERT_EQ(0, bp_alloc(self->fd, "", 3 * BP_PAGE, 0, 0, &a));
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+
+	/* 0: unlimited again. */
+	ASSERT_EQ(0, bp_write_file(MAX_USER_BYTES, "0"));
+	self->quota_set = 0;
+	ASSERT_EQ(0, bp_alloc(self->fd, "", 16 * BP_PAGE, 0, 0, &a));
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	ASSERT_EQ(0, bp_free_name(self->fd, "at_quota"));
+	close(self->fd2);
+	self->fd2 = -1;
 	ASSERT_POOL_IDLE(self->fd);
 }
 

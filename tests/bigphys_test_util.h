@@ -499,17 +499,25 @@ static inline int bp_dma_wait(int fd, __u64 cookie, __u64 timeout_ns,
 	return ret;
 }
 
+/* A DMA_MAP request on device 0 (no segment list). */
+static inline void bp_dma_map_req(struct bigphys_dma_map *m, __u32 id,
+				  __u32 flags, __u64 offset, __u64 len,
+				  __u64 user_addr)
+{
+	memset(m, 0, sizeof(*m));
+	m->region_id = id;
+	m->flags = flags;
+	m->offset = offset;
+	m->len = len;
+	m->user_addr = user_addr;
+}
+
 /* DMA_MAP on device 0; @out receives the struct after the call. */
 static inline int bp_dma_map(int fd, __u32 id, __u32 flags, __u64 offset,
 			     __u64 len, __u64 user_addr,
 			     struct bigphys_dma_map *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->region_id = id;
-	out->flags = flags;
-	out->offset = offset;
-	out->len = len;
-	out->user_addr = user_addr;
+	bp_dma_map_req(out, id, flags, offset, len, user_addr);
 	return ioctl(fd, BIGPHYS_IOC_DMA_MAP, out);
 }
 
@@ -572,6 +580,15 @@ static inline int bp_dma_direct(void)
 	return !iommu && !strstr(cmdline, "swiotlb=force");
 }
 
+/* Whether the guest runs with swiotlb=force (every sg mapping bounced). */
+static inline int bp_swiotlb_forced(void)
+{
+	char cmdline[1024] = "";
+
+	bp_read_file("/proc/cmdline", cmdline, sizeof(cmdline));
+	return strstr(cmdline, "swiotlb=force") != NULL;
+}
+
 /* Physical address of the (present) byte at @p via pagemap; 0 if unknown. */
 static inline __u64 bp_virt_to_phys(const void *p)
 {
@@ -587,6 +604,16 @@ static inline __u64 bp_virt_to_phys(const void *p)
 		return 0;
 	return (ent & ((1ULL << 55) - 1)) * BP_PAGE + va % BP_PAGE;
 }
+
+/* Fixture setup of the DMA suites: an fd, max_chunk 0, an idle pool, device 0. */
+#define BP_DMA_FIXTURE_SETUP(fd, dev) do {				\
+	(fd) = bp_open();						\
+	ASSERT_LE(0, (fd)) TH_LOG("open %s: %s", BP_DEV, strerror(errno)); \
+	ASSERT_EQ(0, bp_set_max_chunk(0));				\
+	ASSERT_POOL_IDLE(fd);						\
+	ASSERT_EQ(0, bp_dev_info((fd), 0, (dev)))			\
+		TH_LOG("no DMA device 0: %s", strerror(errno));		\
+} while (0)
 
 /* edu's DMA window on device 0: 4095 usable bytes from device address 0x40000. */
 #define BP_EDU_WIN	0x40000ULL

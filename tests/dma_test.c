@@ -989,6 +989,15 @@ TEST_F(dma, dma_map_user_ptr)
 	buf = malloc(len);
 	ASSERT_NE(NULL, buf);
 	memset(buf, 7, len);
+	if (bp_swiotlb_forced()) {
+		/* Bounced: user space could not sync it.  Refused. */
+		ASSERT_ERRNO(EOPNOTSUPP, bp_dma_map(self->fd, 0,
+						    BIGPHYS_DMA_USER_PTR, 0, len,
+						    (__u64)(uintptr_t)buf, &m));
+		ASSERT_EQ(0U, bp_list_nr_dma(self->fd));
+		free(buf);
+		return;
+	}
 	ASSERT_EQ(0, bp_dma_map(self->fd, 0, BIGPHYS_DMA_USER_PTR, 0, len,
 				(__u64)(uintptr_t)buf, &m));
 	ASSERT_LT(0ULL, m.handle);
@@ -1005,6 +1014,73 @@ TEST_F(dma, dma_map_user_ptr)
 	ASSERT_LE(1U, m.nr_segs);
 	ASSERT_EQ(0, bp_dma_unmap(self->fd, m.handle));
 	free(buf);
+	ASSERT_POOL_IDLE(self->fd);
+}
+
+/*
+ * DMA_MAP returns the whole segment list of scattered user memory: the
+ * segments cover the buffer in order (and, without an IOMMU, are its pages'
+ * physical addresses).
+ */
+TEST_F(dma, dma_map_segments)
+{
+	const size_t len = 64 << 10;
+	struct bigphys_bus_seg segs[64];
+	struct bigphys_dma_map m;
+	__u64 total = 0;
+	__u8 *buf;
+	__u32 i;
+
+	if (bp_swiotlb_forced())
+		SKIP(return, "swiotlb=force: user memory is refused for DMA_MAP");
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	for (i = 0; i < len; i += BP_PAGE * 2)	/* every other page first */
+		buf[i] = 1;
+	memset(buf, 7, len);
+	memset(segs, 0xee, sizeof(segs));
+	bp_dma_map_req(&m, 0, BIGPHYS_DMA_USER_PTR, 0, len, (uintptr_t)buf);
+	m.segs = (uintptr_t)segs;
+	m.max_segs = 64;
+	ASSERT_EQ(0, ioctl(self->fd, BIGPHYS_IOC_DMA_MAP, &m));
+	TH_LOG("64 KiB of user memory: %u DMA segments", m.nr_segs);
+	ASSERT_LE(1U, m.nr_segs);
+	ASSERT_GE(len / BP_PAGE, m.nr_segs);
+	ASSERT_EQ(m.bus_addr, segs[0].bus_addr);
+	for (i = 0; i < m.nr_segs; i++) {
+		ASSERT_NE(0ULL, segs[i].len);
+		if (bp_dma_direct() && bp_virt_to_phys(buf + total))
+			ASSERT_EQ(bp_virt_to_phys(buf + total), segs[i].bus_addr);
+		total += segs[i].len;
+	}
+	ASSERT_EQ(len, total);
+	ASSERT_EQ(0xeeeeeeeeeeeeeeeeULL, segs[m.nr_segs].len);	/* not written */
+	ASSERT_EQ(0, bp_dma_unmap(self->fd, m.handle));
+
+	/* Room for one: only the first segment is written. */
+	memset(segs, 0xee, sizeof(segs));
+	bp_dma_map_req(&m, 0, BIGPHYS_DMA_USER_PTR, 0, len, (uintptr_t)buf);
+	m.segs = (uintptr_t)segs;
+	m.max_segs = 1;
+	ASSERT_EQ(0, ioctl(self->fd, BIGPHYS_IOC_DMA_MAP, &m));
+	ASSERT_EQ(m.bus_addr, segs[0].bus_addr);
+	ASSERT_EQ(0xeeeeeeeeeeeeeeeeULL, segs[1].bus_addr);
+	ASSERT_EQ(0, bp_dma_unmap(self->fd, m.handle));
+
+	/* Errors: pad, capacity without array, a bad array (nothing left). */
+	bp_dma_map_req(&m, 0, BIGPHYS_DMA_USER_PTR, 0, len, (uintptr_t)buf);
+	m.pad = 1;
+	ASSERT_ERRNO(EINVAL, ioctl(self->fd, BIGPHYS_IOC_DMA_MAP, &m));
+	bp_dma_map_req(&m, 0, BIGPHYS_DMA_USER_PTR, 0, len, (uintptr_t)buf);
+	m.max_segs = 4;
+	ASSERT_ERRNO(EINVAL, ioctl(self->fd, BIGPHYS_IOC_DMA_MAP, &m));
+	bp_dma_map_req(&m, 0, BIGPHYS_DMA_USER_PTR, 0, len, (uintptr_t)buf);
+	m.segs = 0x10000;
+	m.max_segs = 4;
+	ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_DMA_MAP, &m));
+	ASSERT_EQ(0U, bp_list_nr_dma(self->fd));
+	ASSERT_EQ(0, munmap(buf, len));
 	ASSERT_POOL_IDLE(self->fd);
 }
 

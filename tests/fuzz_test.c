@@ -16,6 +16,7 @@
  * on a fresh fd, and the last test checks INFO and LIST once more.
  */
 #include "bigphys_test_util.h"
+#include "bigphys_uring_util.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -473,6 +474,8 @@ static int alloc_model(const struct alloc_ctx *c, const struct bigphys_alloc *a,
 		return EINVAL;
 	if (a->align && (a->align & (a->align - 1) || a->align < BP_PAGE))
 		return EINVAL;
+	if (a->align > 1ULL << 30)	/* more than genalloc can honour */
+		return EINVAL;
 	if (a->size > -BP_PAGE)
 		return EINVAL;
 	size = (a->size + BP_PAGE - 1) & -BP_PAGE;
@@ -856,13 +859,73 @@ static const char *const fnames[F_NR] = {
 	"dev_addr", "user_addr", "output fields",
 };
 
+/* io_uring jobs of dma_fields still running (their CQE not seen yet). */
+struct uring_ctx {
+	struct io_uring ring;
+	__u64 tag;
+	unsigned int inflight;
+	unsigned int bad;	/* a job that was accepted but did not succeed */
+};
+
+static void uring_reap(struct uring_ctx *u, const struct bp_cqe *c)
+{
+	u->inflight--;
+	if (c->res)
+		u->bad++;
+}
+
+/*
+ * STRT_DMA through io_uring, returning like the ioctl (0, or -1 and errno):
+ * a refused command's CQE is posted before io_uring_enter() returns, an
+ * accepted one's only when its job ends.
+ */
+static long uring_dma(struct uring_ctx *u, int fd, const struct bigphys_dma *d)
+{
+	__u64 tag = ++u->tag;
+	struct bp_cqe c;
+	int ret;
+
+	ret = bp_ucmd(&u->ring, fd, BIGPHYS_URING_CMD_DMA, d, sizeof(*d), tag);
+	if (ret != 1) {
+		errno = ret < 0 ? -ret : EIO;
+		return -2;
+	}
+	while (!bp_cqe_peek(&u->ring, &c)) {
+		if (c.tag != tag) {
+			uring_reap(u, &c);
+			continue;
+		}
+		if (!c.res)	/* finished already: cannot be */
+			u->bad++;
+		errno = -c.res;
+		return c.res ? -1 : 0;
+	}
+	u->inflight++;
+	return 0;
+}
+
+/* Wait for every accepted io_uring job. */
+static int uring_drain(struct uring_ctx *u)
+{
+	struct bp_cqe c;
+
+	while (u->inflight) {
+		if (bp_cqe_wait(&u->ring, &c, 10000))
+			return -1;
+		uring_reap(u, &c);
+	}
+	return u->bad ? -1 : 0;
+}
+
 /*
  * STRT_DMA and DMA_MAP: special values in each field, the others valid,
  * plus context values at the region and window edges and random flags.
- * Successful jobs are reaped, successful mappings unmapped.
+ * Successful jobs are reaped, successful mappings unmapped.  STRT_DMA runs
+ * through both entry points: the ioctl and io_uring (is_map 2).
  */
-TEST_F_TIMEOUT(fuzz, dma_fields, 120)
+TEST_F_TIMEOUT(fuzz, dma_fields, 180)
 {
+	struct uring_ctx u = {};
 	struct fz_stats st = {};
 	__u64 cookies[64], vals[ARRAY_SIZE(sv64) + 16], seed = 0xD3AULL;
 	unsigned int nc = 0, jobs = 0, maps = 0, nv, f, i, is_map;
@@ -892,8 +955,9 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 120)
 	memset(ubuf, 1, 2 * BP_PAGE);
 	c = (struct dma_ctx){ self->have_dev, self->info.nr_devices, a.id,
 			      a.phys_addr, a.size, (uintptr_t)ubuf, 2 * BP_PAGE };
+	ASSERT_EQ(0, bp_ring_init(&u.ring, 0));
 
-	for (is_map = 0; is_map < 2; is_map++) {
+	for (is_map = 0; is_map < 3; is_map++) {
 		for (f = 0; f < F_NR; f++) {
 			memcpy(vals, sv64, sizeof(sv64));
 			nv = ARRAY_SIZE(sv64);
@@ -960,17 +1024,22 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 120)
 					ua = v;
 					break;
 				}
-				if (is_map && (f == F_PAD || f == F_DEVADDR ||
-					       f == F_PHYS))
+				if (is_map == 1 && (f == F_PAD || f == F_DEVADDR ||
+						    f == F_PHYS))
 					continue;	/* not fields of DMA_MAP */
 				want = dma_model(&c, id, dev, fl, pad, phys, off,
-						 len, da, ua, is_map);
+						 len, da, ua, is_map == 1);
 				if (!c.have_dev && want == 0)
 					want = ENODEV;
+				/* Bounced map-only memory cannot be synced. */
+				if (is_map == 1 && want == 0 && bp_swiotlb_forced() &&
+				    (fl & BIGPHYS_DMA_USER_PTR))
+					want = EOPNOTSUPP;
 				snprintf(what, sizeof(what), "%s %s 0x%llx",
-					 is_map ? "DMA_MAP" : "STRT_DMA",
+					 is_map == 1 ? "DMA_MAP" :
+					 is_map ? "io_uring STRT_DMA" : "STRT_DMA",
 					 fnames[f], (unsigned long long)v);
-				if (is_map) {
+				if (is_map == 1) {
 					memset(&m, 0, sizeof(m));
 					m.region_id = id;
 					m.dev_index = dev;
@@ -999,6 +1068,19 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 120)
 				d.user_addr = ua;
 				if (f == F_OUT)
 					d.cookie = v;
+				if (is_map == 2) {
+					/* io_uring: no cookie goes out, it must be 0. */
+					if (f == F_OUT && v)
+						want = EINVAL;
+					e = fz_check(_metadata, &st,
+						     uring_dma(&u, self->fd, &d),
+						     model_set(want), what);
+					if (!e)
+						jobs++;
+					if (u.inflight == 32)
+						ASSERT_EQ(0, uring_drain(&u));
+					continue;
+				}
 				e = fz_check(_metadata, &st, bp_dma_start(self->fd, &d),
 					     model_set(want), what);
 				if (e)
@@ -1011,6 +1093,8 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 120)
 		}
 	}
 	reap_jobs(_metadata, self->fd, cookies, &nc);
+	ASSERT_EQ(0, uring_drain(&u)) TH_LOG("%u accepted io_uring jobs failed", u.bad);
+	io_uring_queue_exit(&u.ring);
 	TH_LOG("%u DMA jobs, %u device mappings", jobs, maps);
 	ASSERT_EQ(0, munmap(p, a.size));
 	ASSERT_EQ(0, munmap(ubuf, 2 * BP_PAGE));

@@ -11,6 +11,7 @@
  * parameters and driver binding are root's.
  */
 #include "bigphys_test_util.h"
+#include "bigphys_uring_util.h"
 
 #define ROOT_NAME	"perm_root"
 
@@ -110,9 +111,59 @@ TEST_F(perm, other_users_name)
 	ASSERT_NE(0ULL, phys);
 }
 
+/* io_uring gives an unprivileged user exactly what the ioctl gives. */
+TEST_F(perm, uring_same_rules)
+{
+	struct bigphys_region_info r[64];
+	struct bigphys_alloc a;
+	struct bigphys_dma d;
+	struct io_uring ring;
+	struct bp_cqe c;
+	__u32 i, n = 64;
+	__u64 root_phys = 0;
+	__u8 *p;
+
+	ASSERT_EQ(0, bp_ring_init(&ring, IORING_SETUP_SQPOLL))
+		TH_LOG("SQPOLL ring as an unprivileged user");
+	ASSERT_EQ(0, bp_alloc(self->fd, "", 2 * BP_PAGE, 0, 0, &a));
+	p = bp_map(self->fd, a.phys_addr, a.size);
+	ASSERT_NE(MAP_FAILED, p);
+	bp_fill_bytes(p, BP_PAGE, 21, 0, 0);
+	bp_dma_req(&d, a.id, 0, BP_EDU_WIN_SIZE, BP_EDU_WIN, 0);
+	ASSERT_EQ(1, bp_ucmd(&ring, self->fd, BIGPHYS_URING_CMD_DMA, &d,
+			     sizeof(d), 1));
+	ASSERT_EQ(0, bp_cqe_wait(&ring, &c, 10000));
+	ASSERT_EQ(0, c.res) TH_LOG("own region: %s", strerror(-c.res));
+	bp_dma_req(&d, a.id, BP_PAGE, BP_EDU_WIN_SIZE, BP_EDU_WIN,
+		   BIGPHYS_DMA_FROM_DEVICE);
+	ASSERT_EQ(1, bp_ucmd(&ring, self->fd, BIGPHYS_URING_CMD_DMA, &d,
+			     sizeof(d), 2));
+	ASSERT_EQ(0, bp_cqe_wait(&ring, &c, 10000));
+	ASSERT_EQ(0, c.res);
+	ASSERT_EQ(-1L, bp_check_bytes(p + BP_PAGE, BP_EDU_WIN_SIZE, 21, 0, 0));
+
+	/* root's region, by its physical address: not attached to us. */
+	ASSERT_EQ(0, bp_list(self->fd, r, &n));
+	for (i = 0; i < n && i < 64; i++)
+		if (!strcmp(r[i].name, ROOT_NAME))
+			root_phys = r[i].phys_addr;
+	ASSERT_NE(0ULL, root_phys);
+	bp_dma_req(&d, 0, 0, 64, BP_EDU_WIN, 0);
+	d.phys_addr = root_phys;
+	ASSERT_EQ(1, bp_ucmd(&ring, self->fd, BIGPHYS_URING_CMD_DMA, &d,
+			     sizeof(d), 3));
+	ASSERT_EQ(0, bp_cqe_wait(&ring, &c, 2000));
+	ASSERT_EQ(-ENOENT, c.res);
+	io_uring_queue_exit(&ring);
+	ASSERT_EQ(0, munmap(p, a.size));
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+}
+
 TEST_F(perm, root_only_sysfs)
 {
 	ASSERT_ERRNO(EACCES, bp_set_max_chunk(256));
+	ASSERT_ERRNO(EACCES, bp_write_file(BP_PARAM_DIR "max_user_bytes", "0"));
+	ASSERT_ERRNO(EACCES, bp_write_file(BP_PARAM_DIR "fault_inject", "0"));
 	ASSERT_ERRNO(EACCES, bp_pci_bind("0000:00:04.0", 0));
 	ASSERT_ERRNO(EACCES, bp_write_file("/sys/bus/pci/rescan", "1"));
 }

@@ -51,12 +51,16 @@
 #define BIGPHYS_ALLOC_FLAGS	(BIGPHYS_ALLOC_CREATE | BIGPHYS_ALLOC_EXCL | \
 				 BIGPHYS_ALLOC_PERSIST | BIGPHYS_CACHE_MASK)
 
+/* Largest ALLOC alignment (bytes): 1 GiB. */
+#define BIGPHYS_ALIGN_MAX	(1ULL << 30)
+
 /**
  * struct bigphys_alloc - BIGPHYS_IOC_ALLOC: allocate or attach a region
  * @size: in: bytes wanted, rounded up to a multiple of the page size; 0 is
  *	allowed only when attaching (any size).  out: bytes granted.
- * @align: in: 0 (page alignment) or a power of two >= the page size, in
- *	bytes; the physical start address is a multiple of it.
+ * @align: in: 0 (page alignment) or a power of two from the page size to
+ *	BIGPHYS_ALIGN_MAX (1 GiB), in bytes; the physical start address is a
+ *	multiple of it.
  * @flags: in: BIGPHYS_ALLOC_* and one BIGPHYS_CACHE_* value.
  *	out: the region's flags (PERSIST, the cache type actually used).
  * @id: out: region id (> 0), unique while the region exists.
@@ -70,17 +74,25 @@
  * belongs to the effective uid that created it: other users (without
  * CAP_SYS_ADMIN) can neither attach to it nor remove it.  An attached
  * region keeps its own size and cache type.  Memory is zeroed before a new
- * region is handed out.  The memory returns to the pool when its name is
- * gone (FREE, or no PERSIST) and no fd, mapping or DMA job still uses it.
+ * region is handed out (nobody can find the name or map the region before).
+ * The memory returns to the pool when its name is gone (FREE, or no PERSIST)
+ * and no fd, mapping or DMA job still uses it.
+ *
+ * The module parameter max_user_bytes (0, the default: unlimited) caps the
+ * pool bytes held by the regions one effective uid created, root's too; a
+ * region counts until its memory is back in the pool.  Attaching counts
+ * nothing.
  *
  * Errors: -EINVAL unknown flag bits, nonzero padding, bad name, @size 0 on
- * create, @size rounding overflows, bad @align, EXCL without CREATE, PERSIST
+ * create, @size rounding overflows, bad @align (not a power of two, below
+ * the page size or above BIGPHYS_ALIGN_MAX), EXCL without CREATE, PERSIST
  * without a name, an attach whose @size is larger than the region or whose
  * explicit cache type differs; -ENOENT name missing without CREATE; -EEXIST
- * CREATE|EXCL and the name exists; -ENOSPC no free contiguous block of that
- * size and alignment in the pool; -ENOMEM kernel memory; -EFAULT bad pointer;
- * -EPERM PERSIST without CAP_SYS_ADMIN; -EACCES the name belongs to another
- * user (without CAP_SYS_ADMIN; EXCL still reports -EEXIST).
+ * CREATE|EXCL and the name exists; -EDQUOT the new region would take the
+ * caller's euid beyond max_user_bytes; -ENOSPC no free contiguous block of
+ * that size and alignment in the pool; -ENOMEM kernel memory; -EFAULT bad
+ * pointer; -EPERM PERSIST without CAP_SYS_ADMIN; -EACCES the name belongs
+ * to another user (without CAP_SYS_ADMIN; EXCL still reports -EEXIST).
  */
 struct bigphys_alloc {
 	__u64 size;
@@ -102,9 +114,14 @@ struct bigphys_alloc {
  * Removes the name (so no new attach finds it) and the PERSIST hold, and
  * detaches the region from this fd if it was attached.  Existing mappings and
  * DMA jobs stay valid; the memory is returned to the pool after the last one.
+ * By @id the same rule holds for a named or PERSIST region: an fd attached
+ * to another user's name (e.g. kept across a privilege drop) cannot remove
+ * it; closing the fd detaches it.
  *
  * Errors: -EINVAL flags/bad name; -ENOENT no such name, or @id is not
- * attached to this fd; -EACCES the name belongs to another user.
+ * attached to this fd; -EACCES the name (by @name, or the region's name or
+ * PERSIST hold by @id) belongs to another user and the caller lacks
+ * CAP_SYS_ADMIN: nothing is removed or detached.
  */
 struct bigphys_free {
 	__u32 id;
@@ -201,11 +218,12 @@ struct bigphys_list {
  *
  * Errors: -EINVAL flags/padding, @len 0, range past the region, range
  * outside the device window; -ENOENT region not attached; -ENODEV no such
- * device (or it was unbound); -EOPNOTSUPP the device has no DMA engine that
+ * device (or it was unbound, or stopped answering); -EOPNOTSUPP the device has no DMA engine that
  * bigphys drives (use DMA_MAP); -EFAULT bad pointer or unmapped user
  * buffer; -ENOMEM out of memory or IOVA space; -EIO the device cannot reach
- * the memory (DMA mask below it, no IOMMU); -EBUSY 64 unreaped jobs and
- * mappings on this fd already.
+ * the memory (DMA mask below it, no translating IOMMU); -EBUSY 64 unreaped
+ * jobs and mappings on this fd already, or the max_user_jobs= module
+ * parameter's number for this fd's user (euid at open) over all its fds.
  */
 struct bigphys_dma {
 	__u32 region_id;
@@ -275,7 +293,8 @@ struct bigphys_dmav {
  * @cookie: in: job from STRT_DMA or STRT_DMAV on this fd.
  * @timeout_ns: in: how long to wait; 0 = do not block.
  * @status: out: 0 when the job moved every byte, else a negative errno
- *	(-ENODEV device unbound, -ECANCELED cancelled, -EIO device error).
+ *	(-ENODEV device unbound, -ECANCELED cancelled, -EIO device error,
+ *	e.g. it stopped answering: register reads all-ones).
  * @pad: zero.
  * @bytes: out: bytes moved (of every segment, for STRT_DMAV).
  * @duration_ns: out: from submission to completion (ns).
@@ -310,11 +329,23 @@ struct bigphys_dma_wait {
  * @bus_addr: out: the address the device uses for the first byte (an IOVA
  *	behind an IOMMU); the rest follows contiguously when @nr_segs is 1.
  * @handle: out: for BIGPHYS_IOC_DMA_UNMAP, > 0.
+ * @segs: in: 0, or a user pointer to an array of @max_segs struct
+ *	bigphys_bus_seg; out: its first min(@nr_segs, @max_segs) entries hold
+ *	the segments in order.  With @nr_segs > 1 this is the only way to
+ *	learn the bus addresses after the first segment.
+ * @max_segs: in: capacity of @segs (entries); at most
+ *	BIGPHYS_MAP_MAX_SEGS are written.
+ * @pad: zero.
  *
  * The mapping holds the region (or the pinned pages) until DMA_UNMAP, close
- * of the fd, or unbinding of the device.
- * Errors as for STRT_DMA (without the device-window checks), and -EPERM
- * without CAP_SYS_RAWIO.
+ * of the fd, or unbinding of the device (which stops the device's bus
+ * mastering first).
+ * Errors as for STRT_DMA (without the device-window checks), -EINVAL
+ * nonzero @pad or @max_segs without @segs, -EFAULT bad @segs (no mapping
+ * is left), -EPERM
+ * without CAP_SYS_RAWIO, and -EOPNOTSUPP when the mapping would need syncs
+ * that user space cannot do (swiotlb bounces it, as with swiotlb=force, or
+ * the device is not cache coherent).
  */
 struct bigphys_dma_map {
 	__u32 region_id;
@@ -326,6 +357,22 @@ struct bigphys_dma_map {
 	__u64 user_addr;
 	__u64 bus_addr;
 	__u64 handle;
+	__u64 segs;
+	__u32 max_segs;
+	__u32 pad;
+};
+
+/* Most entries of struct bigphys_dma_map.segs the kernel writes. */
+#define BIGPHYS_MAP_MAX_SEGS	65536
+
+/**
+ * struct bigphys_bus_seg - one DMA segment of a DMA_MAP mapping
+ * @bus_addr: the address the device uses (an IOVA behind an IOMMU).
+ * @len: bytes that follow contiguously from @bus_addr.
+ */
+struct bigphys_bus_seg {
+	__u64 bus_addr;
+	__u64 len;
 };
 
 /* bigphys_dev_info.flags */
