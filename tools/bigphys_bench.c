@@ -1114,6 +1114,25 @@ static void bench_dma_setup(void)
 	FILE *f;
 	void *buf;
 
+	/* Bounced user memory (swiotlb=force) cannot be map-only: EOPNOTSUPP. */
+	buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		err(1, "mmap");
+	memset(buf, 1, 4096);
+	{
+		struct bigphys_dma_map probe = {
+			.dev_index = DEV_INDEX, .len = 4096,
+			.flags = BIGPHYS_DMA_USER_PTR, .user_addr = (uintptr_t)buf,
+		};
+
+		if (bp_dma_map(bpm, &probe) == -EOPNOTSUPP) {
+			note("DMA setup: not measured: DMA_MAP of user memory is refused here (it would be bounced, e.g. swiotlb=force)");
+			munmap(buf, 4096);
+			return;
+		}
+		bp_dma_unmap(bpm, probe.handle);
+	}
+	munmap(buf, 4096);
 	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
 	if (f) {
 		if (!fgets(thp, sizeof(thp), f))
