@@ -33,6 +33,14 @@
  * (mprotect() to PROT_EXEC later: -EACCES); -ENOMEM a length beyond the
  * address space; -EOVERFLOW offset + length beyond 2^64 (the largest
  * offset of a character device).  mremap() growth fails with -EFAULT.
+ *
+ * A WC/UC/WB region is mapped as bare PFNs (VM_IO | VM_PFNMAP): the kernel
+ * cannot take page references on it, so O_DIRECT, vmsplice(),
+ * process_vm_readv() and MSG_ZEROCOPY fail with -EFAULT there; a
+ * BIGPHYS_ALLOC_PAGES region maps pages and they all work.  Debuggers
+ * (/proc/PID/mem, ptrace PEEKDATA/POKEDATA, gdb) read and write every
+ * mapping: PFN mappings through the module's access hook, in the region's
+ * cache type.
  */
 
 /* Region names: NUL-terminated, [A-Za-z0-9._-], at most 31 characters. */
@@ -48,8 +56,30 @@
 #define BIGPHYS_CACHE_WC	(1U << BIGPHYS_CACHE_SHIFT) /* write-combining */
 #define BIGPHYS_CACHE_WB	(2U << BIGPHYS_CACHE_SHIFT) /* cached, write-back */
 #define BIGPHYS_CACHE_UC	(3U << BIGPHYS_CACHE_SHIFT) /* uncached (UC-) */
+/*
+ * Page-backed region: its memory has struct pages and a kernel direct map,
+ * and mmap() maps pages (VM_MIXEDMAP), not bare PFNs (VM_PFNMAP), so that
+ * get_user_pages()/pin_user_pages() work on the mapping: O_DIRECT,
+ * vmsplice(), MSG_ZEROCOPY, process_vm_readv(), io_uring registered
+ * buffers (6.12; 6.1's io_uring refuses every file-backed mapping with
+ * -EOPNOTSUPP) and /proc/PID/mem.  Always write-back cached.  It comes from
+ * the pool's page-backed part: the module's pages_base=/pages_size= range
+ * (a second boot-reserved range, made page-backed at load with
+ * memremap_pages()), or the page-allocator pool, which is all pages.
+ */
+#define BIGPHYS_ALLOC_PAGES	(1U << 3)
 #define BIGPHYS_ALLOC_FLAGS	(BIGPHYS_ALLOC_CREATE | BIGPHYS_ALLOC_EXCL | \
-				 BIGPHYS_ALLOC_PERSIST | BIGPHYS_CACHE_MASK)
+				 BIGPHYS_ALLOC_PERSIST | BIGPHYS_CACHE_MASK | \
+				 BIGPHYS_ALLOC_PAGES)
+/*
+ * Out only (LIST): the region is gone (no name, fd, mapping or DMA job
+ * left) but some of its pages are still referenced from outside bigphys
+ * (a pipe holding vmsplice()d pages, an O_DIRECT or MSG_ZEROCOPY transfer
+ * not yet completed, io_uring registered buffers).  Its memory returns to
+ * the pool, and is counted in free_bytes again, only once the last such
+ * reference is dropped; until then the module cannot be unloaded.
+ */
+#define BIGPHYS_REGION_HELD	(1U << 8)
 
 /* Largest ALLOC alignment (bytes): 1 GiB. */
 #define BIGPHYS_ALIGN_MAX	(1ULL << 30)
@@ -62,7 +92,9 @@
  *	BIGPHYS_ALIGN_MAX (1 GiB), in bytes; the physical start address is a
  *	multiple of it.
  * @flags: in: BIGPHYS_ALLOC_* and one BIGPHYS_CACHE_* value.
- *	out: the region's flags (PERSIST, the cache type actually used).
+ *	out: the region's flags (PERSIST, PAGES, the cache type actually
+ *	used).  PAGES asks for a page-backed region (see BIGPHYS_ALLOC_PAGES):
+ *	write-back, so the cache type must be DEFAULT or WB.
  * @id: out: region id (> 0), unique while the region exists.
  * @phys_addr: out: physical start address of the region, in bytes.  It is
  *	also the mmap() offset of the region's first byte.
@@ -87,10 +119,14 @@
  * create, @size rounding overflows, bad @align (not a power of two, below
  * the page size or above BIGPHYS_ALIGN_MAX), EXCL without CREATE, PERSIST
  * without a name, an attach whose @size is larger than the region or whose
- * explicit cache type differs; -ENOENT name missing without CREATE; -EEXIST
+ * explicit cache type differs, PAGES with CACHE_WC or CACHE_UC, an attach
+ * with PAGES to a region that is not page-backed; -EOPNOTSUPP PAGES on a
+ * reserved pool loaded without pages_base=/pages_size= (no page-backed
+ * part); -ENOENT name missing without CREATE; -EEXIST
  * CREATE|EXCL and the name exists; -EDQUOT the new region would take the
  * caller's euid beyond max_user_bytes; -ENOSPC no free contiguous block of
- * that size and alignment in the pool; -ENOMEM kernel memory; -EFAULT bad
+ * that size and alignment in the pool (for PAGES: in its page-backed part);
+ * -ENOMEM kernel memory; -EFAULT bad
  * pointer; -EPERM PERSIST without CAP_SYS_ADMIN; -EACCES the name belongs
  * to another user (without CAP_SYS_ADMIN; EXCL still reports -EEXIST).
  */
@@ -132,17 +168,30 @@ struct bigphys_free {
 /* bigphys_info.flags */
 #define BIGPHYS_POOL_RESERVED	(1U << 0) /* boot-reserved range (memmap=) */
 #define BIGPHYS_POOL_PAGES	(1U << 1) /* fallback: page allocator block */
+#define BIGPHYS_POOL_HAS_PAGES	(1U << 2) /* ALLOC_PAGES works: pages_* valid */
 
 /**
  * struct bigphys_info - BIGPHYS_IOC_INFO: pool state (all sizes in bytes)
  * @pool_base: physical address of the pool's first byte.
  * @pool_size: pool size.
- * @free_bytes: bytes not allocated to any region.
- * @largest_free: largest free contiguous block (page aligned).
- * @nr_regions: regions that exist (named, anonymous or only still mapped).
+ * @free_bytes: bytes of the pool not allocated to any region.
+ * @largest_free: largest free contiguous block of the pool (page aligned).
+ * @nr_regions: regions that exist (named, anonymous, only still mapped, or
+ *	HELD by foreign page references).
  * @nr_devices: DMA-capable devices bound to bigphys.
  * @flags: BIGPHYS_POOL_*.
  * @pad: zero.
+ * @pages_base: physical address of the page-backed part (BIGPHYS_ALLOC_PAGES
+ *	regions come from it), 0 when there is none.  For the page-allocator
+ *	pool it is the pool itself.
+ * @pages_size: size of the page-backed part, 0 when there is none.
+ * @pages_free: bytes of the page-backed part not allocated to any region
+ *	(for the page-allocator pool: @free_bytes again).
+ * @held_bytes: bytes of regions that are gone but whose pages are still
+ *	referenced from outside bigphys (BIGPHYS_REGION_HELD): not free yet.
+ *
+ * The structure grew the pages_* and held_bytes fields; the old 40-byte
+ * command BIGPHYS_IOC_INFO_V1 still works and fills the first 40 bytes.
  */
 struct bigphys_info {
 	__u64 pool_base;
@@ -153,6 +202,10 @@ struct bigphys_info {
 	__u32 nr_devices;
 	__u32 flags;
 	__u32 pad;
+	__u64 pages_base;
+	__u64 pages_size;
+	__u64 pages_free;
+	__u64 held_bytes;
 };
 
 /**
@@ -160,7 +213,8 @@ struct bigphys_info {
  * @phys_addr: physical start address (bytes).
  * @size: size in bytes.
  * @id: region id.
- * @flags: PERSIST and cache type, as in struct bigphys_alloc.
+ * @flags: PERSIST, PAGES and cache type, as in struct bigphys_alloc, and
+ *	BIGPHYS_REGION_HELD (then @name is "" and the counts are 0).
  * @nr_files: fds the region is attached to.
  * @nr_maps: VMAs that map part of it.
  * @nr_dma: DMA jobs and device mappings that use it.
@@ -411,6 +465,8 @@ struct bigphys_dev_info {
 #define BIGPHYS_IOC_ALLOC	_IOWR(BIGPHYS_IOC_MAGIC, 1, struct bigphys_alloc)
 #define BIGPHYS_IOC_FREE	_IOW(BIGPHYS_IOC_MAGIC, 2, struct bigphys_free)
 #define BIGPHYS_IOC_INFO	_IOR(BIGPHYS_IOC_MAGIC, 3, struct bigphys_info)
+/* INFO before pages_base: the first 40 bytes of struct bigphys_info. */
+#define BIGPHYS_IOC_INFO_V1	_IOC(_IOC_READ, BIGPHYS_IOC_MAGIC, 3, 40)
 #define BIGPHYS_IOC_LIST	_IOWR(BIGPHYS_IOC_MAGIC, 4, struct bigphys_list)
 #define BIGPHYS_IOC_STRT_DMA	_IOWR(BIGPHYS_IOC_MAGIC, 5, struct bigphys_dma)
 #define BIGPHYS_IOC_WAIT_DMA	_IOWR(BIGPHYS_IOC_MAGIC, 6, struct bigphys_dma_wait)
