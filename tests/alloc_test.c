@@ -59,7 +59,11 @@ TEST_F(alloc, info)
 	       (unsigned long long)in->pool_base,
 	       (unsigned long long)in->pool_size, in->flags, in->nr_devices);
 	ASSERT_TRUE(kind == BIGPHYS_POOL_RESERVED || kind == BIGPHYS_POOL_PAGES);
-	ASSERT_EQ(0U, in->flags & ~(BIGPHYS_POOL_RESERVED | BIGPHYS_POOL_PAGES));
+	ASSERT_EQ(0U, in->flags & ~(BIGPHYS_POOL_RESERVED | BIGPHYS_POOL_PAGES |
+				    BIGPHYS_POOL_HAS_PAGES));
+	/* The page-allocator pool is all pages (tests/page_test.c: the rest). */
+	if (kind == BIGPHYS_POOL_PAGES)
+		ASSERT_NE(0U, in->flags & BIGPHYS_POOL_HAS_PAGES);
 	ASSERT_EQ(0ULL, in->pool_base % BP_PAGE);
 	ASSERT_EQ(0ULL, in->pool_size % BP_PAGE);
 	ASSERT_EQ(0U, in->pad);
@@ -254,7 +258,8 @@ TEST_F(alloc, align_limit)
 
 TEST_F(alloc, flag_errors)
 {
-	static const __u32 bad[] = { 1U << 31, 1U << 3, 1U << 6, 1U << 8 };
+	/* Bit 3 is BIGPHYS_ALLOC_PAGES now; bit 8 (HELD) is output only. */
+	static const __u32 bad[] = { 1U << 31, 1U << 7, 1U << 6, 1U << 8 };
 	const __u32 cr = BIGPHYS_ALLOC_CREATE;
 	unsigned int i;
 
