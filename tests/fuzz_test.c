@@ -28,7 +28,7 @@
 #define DMA_MAX_LEN	(1ULL << 30)	/* bigphys_get_memory(): SZ_1G */
 #define TASK_SIZE_X86	0x7ffffffff000ULL
 
-static const char *const persist_names[] = { "fz_rnd", "fz_ro_att" };
+static const char *const persist_names[] = { "fz_rnd", "fz_ro_att", "fz_pg" };
 
 /* Special integers for every 64-bit field (syzkaller style). */
 static const __u64 sv64[] = {
@@ -183,6 +183,8 @@ static const struct fz_ioctl {
 	{ "ALLOC", BIGPHYS_IOC_ALLOC, sizeof(struct bigphys_alloc) },
 	{ "FREE", BIGPHYS_IOC_FREE, sizeof(struct bigphys_free) },
 	{ "INFO", BIGPHYS_IOC_INFO, sizeof(struct bigphys_info) },
+	/* The 40-byte INFO of before pages_base: a valid command. */
+	{ "INFO_V1", BIGPHYS_IOC_INFO_V1, 40 },
 	{ "LIST", BIGPHYS_IOC_LIST, sizeof(struct bigphys_list) },
 	{ "STRT_DMA", BIGPHYS_IOC_STRT_DMA, sizeof(struct bigphys_dma) },
 	{ "WAIT_DMA", BIGPHYS_IOC_WAIT_DMA, sizeof(struct bigphys_dma_wait) },
@@ -373,8 +375,16 @@ TEST_F(fuzz, readonly_output)
 	ASSERT_EQ(0, bp_free_name(self->fd, "fz_ro_att"));
 	ASSERT_POOL_IDLE(self->fd);
 
-	/* INFO, LIST (the struct, and the array). */
+	/* INFO, INFO_V1, LIST (the struct, and the array). */
 	ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_INFO, ro));
+	ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_INFO_V1, ro));
+	/* V1's 40 bytes fit before an unmapped page; INFO's 72 do not. */
+	memset(self->rw, 0, BP_PAGE);
+	ASSERT_EQ(0, ioctl(self->fd, BIGPHYS_IOC_INFO_V1,
+			   self->rw + BP_PAGE - 40));
+	ASSERT_EQ(0, memcmp(self->rw + BP_PAGE - 40, &self->info, 40));
+	ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_INFO,
+				   self->rw + BP_PAGE - 40));
 	ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
 	n = 4;
 	ASSERT_ERRNO(EFAULT, bp_list(self->fd, (void *)ro, &n));
@@ -458,12 +468,19 @@ struct alloc_ctx {
 	int exists;		/* the name exists, attached to this fd */
 	__u64 exist_size;
 	__u32 exist_cache;
+	int exist_pages;	/* it is page-backed (BIGPHYS_ALLOC_PAGES) */
 };
 
-static int alloc_model(const struct alloc_ctx *c, const struct bigphys_alloc *a,
-		       int name_ok)
+/*
+ * The one errno the header gives for @a, as if the pool had a page-backed
+ * part; 0 for success.  @pages_cache_ok: skip the PAGES-with-WC/UC rule.
+ */
+static int alloc_model_one(const struct alloc_ctx *c,
+			   const struct bigphys_alloc *a, int name_ok,
+			   int pages_cache_ok)
 {
 	__u32 cache = a->flags & BIGPHYS_CACHE_MASK;
+	int pg = !!(a->flags & BIGPHYS_ALLOC_PAGES);
 	__u64 size, base, end, start;
 
 	if (a->flags & ~BIGPHYS_ALLOC_FLAGS || !name_ok)
@@ -471,6 +488,9 @@ static int alloc_model(const struct alloc_ctx *c, const struct bigphys_alloc *a,
 	if ((a->flags & BIGPHYS_ALLOC_EXCL) && !(a->flags & BIGPHYS_ALLOC_CREATE))
 		return EINVAL;
 	if ((a->flags & BIGPHYS_ALLOC_PERSIST) && !a->name[0])
+		return EINVAL;
+	if (!pages_cache_ok && pg &&
+	    (cache == BIGPHYS_CACHE_WC || cache == BIGPHYS_CACHE_UC))
 		return EINVAL;
 	if (a->align && (a->align & (a->align - 1) || a->align < BP_PAGE))
 		return EINVAL;
@@ -486,19 +506,52 @@ static int alloc_model(const struct alloc_ctx *c, const struct bigphys_alloc *a,
 			return EINVAL;
 		if (cache && cache != c->exist_cache)
 			return EINVAL;
+		if (pg && !c->exist_pages)
+			return EINVAL;
 		return 0;
 	}
 	if (a->name[0] && !(a->flags & BIGPHYS_ALLOC_CREATE))
 		return ENOENT;
 	if (!size)
 		return EINVAL;
-	/* An idle pool: first fit at the first multiple of the alignment. */
-	base = c->info->pool_base;
-	end = base + c->info->pool_size;
+	/*
+	 * An idle pool: first fit at the first multiple of the alignment,
+	 * in the page-backed part for PAGES.
+	 */
+	base = pg ? c->info->pages_base : c->info->pool_base;
+	end = base + (pg ? c->info->pages_size : c->info->pool_size);
 	start = a->align ? (base + a->align - 1) & ~(a->align - 1) : base;
 	if (start < base || start >= end || size > end - start)
 		return ENOSPC;
 	return 0;
+}
+
+/*
+ * The outcome set for @a.  Where two documented conditions hold at once
+ * the header does not say which errno wins, so either is allowed:
+ * PAGES with WC/UC (EINVAL) against whatever else the request trips over,
+ * and PAGES on a pool without a page-backed part (EOPNOTSUPP) against any
+ * other error (it cannot succeed there).
+ */
+static __u64 alloc_model(const struct alloc_ctx *c,
+			 const struct bigphys_alloc *a, int name_ok)
+{
+	__u32 cache = a->flags & BIGPHYS_CACHE_MASK;
+	int pg = !!(a->flags & BIGPHYS_ALLOC_PAGES);
+	int e = alloc_model_one(c, a, name_ok, 0);
+	__u64 set = ebit(e);
+
+	if (pg && (cache == BIGPHYS_CACHE_WC || cache == BIGPHYS_CACHE_UC)) {
+		int other = alloc_model_one(c, a, name_ok, 1);
+
+		if (other)
+			set |= ebit(other);
+	}
+	if (pg && !(c->info->flags & BIGPHYS_POOL_HAS_PAGES)) {
+		set &= ~OK;
+		set |= ebit(EOPNOTSUPP);
+	}
+	return set;
 }
 
 /* Run ALLOC @a on @fd, compare with the model, undo a success. */
@@ -508,16 +561,31 @@ static void alloc_case(struct __test_metadata *_metadata, struct fz_stats *st,
 		       const char *what)
 {
 	struct bigphys_alloc a = *req;
-	int want = alloc_model(c, req, name_ok), e;
+	__u64 want = alloc_model(c, req, name_ok);
+	const struct bigphys_info *in = c->info;
 	char buf[160];
+	int e, pg;
 
 	snprintf(buf, sizeof(buf), "%s (size 0x%llx align 0x%llx flags 0x%x)",
 		 what, (unsigned long long)req->size,
 		 (unsigned long long)req->align, req->flags);
-	e = fz_check(_metadata, st, ioctl(fd, BIGPHYS_IOC_ALLOC, &a), ebit(want),
+	e = fz_check(_metadata, st, ioctl(fd, BIGPHYS_IOC_ALLOC, &a), want,
 		     buf);
 	if (e)
 		return;
+	/* Where it came from: a page-backed region lies in the pages part. */
+	pg = req->name[0] && c->exists ? c->exist_pages :
+	     !!(req->flags & BIGPHYS_ALLOC_PAGES);
+	if (pg != !!(a.flags & BIGPHYS_ALLOC_PAGES) ||
+	    (pg && ((a.flags & BIGPHYS_CACHE_MASK) != BIGPHYS_CACHE_WB ||
+		    a.phys_addr < in->pages_base ||
+		    a.phys_addr + a.size > in->pages_base + in->pages_size))) {
+		st->bad++;
+		TH_LOG("%s: flags out 0x%x, phys 0x%llx (pages part 0x%llx + 0x%llx)",
+		       buf, a.flags, (unsigned long long)a.phys_addr,
+		       (unsigned long long)in->pages_base,
+		       (unsigned long long)in->pages_size);
+	}
 	if (a.size < req->size || a.id == 0 || a.phys_addr % BP_PAGE ||
 	    (req->align && a.phys_addr % req->align)) {
 		st->bad++;
@@ -567,6 +635,38 @@ TEST_F(fuzz, alloc_fields)
 		alloc_case(_metadata, &st, self->fd, &c, &req, 1,
 			   "anon, junk in id/phys_addr");
 	}
+	/* The same sizes and alignments for page-backed regions. */
+	for (i = 0; i < ARRAY_SIZE(sv64) + 3; i++) {
+		memset(&req, 0, sizeof(req));
+		req.size = i < ARRAY_SIZE(sv64) ? sv64[i] :
+			   self->info.pages_size + (i - ARRAY_SIZE(sv64) - 1) * BP_PAGE;
+		req.flags = BIGPHYS_ALLOC_PAGES;
+		alloc_case(_metadata, &st, self->fd, &c, &req, 1, "PAGES size");
+	}
+	for (i = 0; i < ARRAY_SIZE(sv64) + 64; i++) {
+		memset(&req, 0, sizeof(req));
+		req.size = BP_PAGE;
+		req.flags = BIGPHYS_ALLOC_PAGES;
+		req.align = i < ARRAY_SIZE(sv64) ? sv64[i] :
+			    1ULL << (i - ARRAY_SIZE(sv64));
+		alloc_case(_metadata, &st, self->fd, &c, &req, 1, "PAGES align");
+	}
+	/* PAGES (and not) with every cache type, anonymous and named. */
+	for (i = 0; i < 2 * 4 * 2 * 2; i++) {
+		memset(&req, 0, sizeof(req));
+		req.size = BP_PAGE;
+		req.flags = (i & 1 ? BIGPHYS_ALLOC_PAGES : 0) |
+			    (__u32)(i >> 1 & 3) << BIGPHYS_CACHE_SHIFT;
+		if (i & 8) {
+			req.flags |= cr;
+			bp_set_name(req.name, "fz_pg");
+		}
+		if (i & 16)
+			req.flags |= BIGPHYS_ALLOC_PERSIST |
+				     (i & 8 ? BIGPHYS_ALLOC_EXCL : 0);
+		alloc_case(_metadata, &st, self->fd, &c, &req, 1,
+			   "PAGES x cache type");
+	}
 
 	/* Every single flag bit and random flags, anonymous and named. */
 	for (i = 0; i < 32 + 400; i++) {
@@ -604,6 +704,43 @@ TEST_F(fuzz, alloc_fields)
 	}
 	ASSERT_EQ(0, bp_free_name(self->fd, "fz_rnd"));
 	c.exists = 0;
+	ASSERT_POOL_IDLE(self->fd);
+
+	/*
+	 * Attach with PAGES and every cache type to a WC, a WB and (where the
+	 * pool has a page-backed part) a page-backed region of 2 pages.
+	 */
+	for (k = 0; k < 3; k++) {
+		static const __u32 mk[] = {
+			BIGPHYS_CACHE_WC, BIGPHYS_CACHE_WB,
+			BIGPHYS_ALLOC_PAGES | BIGPHYS_CACHE_WB,
+		};
+
+		if (k == 2 && !(self->info.flags & BIGPHYS_POOL_HAS_PAGES))
+			break;
+		ASSERT_EQ(0, bp_alloc(self->fd, "fz_rnd", 2 * BP_PAGE, 0,
+				      cr | mk[k], &ex));
+		ASSERT_EQ(mk[k], ex.flags);
+		c.exists = 1;
+		c.exist_size = ex.size;
+		c.exist_cache = mk[k] & BIGPHYS_CACHE_MASK;
+		c.exist_pages = !!(mk[k] & BIGPHYS_ALLOC_PAGES);
+		for (i = 0; i < 2 * 4 * 4 * 2; i++) {
+			memset(&req, 0, sizeof(req));
+			req.size = (i >> 3 & 3) * BP_PAGE;	/* 0..3 pages */
+			req.flags = (i & 1 ? BIGPHYS_ALLOC_PAGES : 0) |
+				    (__u32)(i >> 1 & 3) << BIGPHYS_CACHE_SHIFT;
+			if (i & 32)
+				req.flags |= cr;
+			bp_set_name(req.name, "fz_rnd");
+			snprintf(what, sizeof(what), "attach to a %s region",
+				 k == 0 ? "WC" : k == 1 ? "WB" : "page-backed");
+			alloc_case(_metadata, &st, self->fd, &c, &req, 1, what);
+		}
+		ASSERT_EQ(0, bp_free_name(self->fd, "fz_rnd"));
+		c.exists = 0;
+		c.exist_pages = 0;
+	}
 	ASSERT_POOL_IDLE(self->fd);
 
 	/* Names. */
