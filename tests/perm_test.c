@@ -159,6 +159,96 @@ TEST_F(perm, uring_same_rules)
 	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
 }
 
+/*
+ * A page-backed region is an unprivileged user's too: allocate, map,
+ * vmsplice() its pages into a pipe, push it through the engine.  Then the
+ * user's own region goes HELD (pages left in the pipe, everything else
+ * gone): even its creator can neither map, free nor DMA it; and every
+ * HELD or root-owned region LIST shows stays out of reach.
+ */
+TEST_F(perm, pages_region)
+{
+	struct bigphys_region_info r[64], ri;
+	struct bigphys_info in;
+	struct bigphys_alloc a;
+	struct bigphys_dma d;
+	__u32 i, n = 64;
+	struct iovec iov;
+	int pp[2], ms;
+	__u8 *p, *buf;
+
+	ASSERT_EQ(0, bp_info(self->fd, &in));
+	if (!bp_has_pages(&in))
+		SKIP(return, "no page-backed part in this pool (loaded without pages_base=)");
+	ASSERT_EQ(0, bp_alloc(self->fd, "perm_pg", 16 * BP_PAGE, 0,
+			      BIGPHYS_ALLOC_CREATE | BIGPHYS_ALLOC_EXCL |
+			      BIGPHYS_ALLOC_PAGES, &a));
+	ASSERT_EQ(BIGPHYS_ALLOC_PAGES | BIGPHYS_CACHE_WB, a.flags);
+	p = bp_map(self->fd, a.phys_addr, a.size);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, bp_roundtrip(self->fd, a.id, p, 31))
+		TH_LOG("push/readback: %s", strerror(errno));
+	bp_fill(p, a.size, 32);
+	ASSERT_EQ(0, pipe(pp));
+	iov.iov_base = p;
+	iov.iov_len = a.size;
+	ASSERT_EQ((ssize_t)a.size, vmsplice(pp[1], &iov, 1, 0))
+		TH_LOG("vmsplice: %s", strerror(errno));
+
+	/* Everything of ours goes; the pipe keeps the pages. */
+	ASSERT_EQ(0, munmap(p, a.size));
+	ASSERT_EQ(0, bp_free_name(self->fd, "perm_pg"));
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = bp_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, bp_find_phys(self->fd, a.phys_addr, &ri));
+	ASSERT_NE(0U, ri.flags & BIGPHYS_REGION_HELD);
+	ASSERT_STREQ("", ri.name);
+
+	/* Every HELD region and every root-owned name: out of reach. */
+	ASSERT_EQ(0, bp_list(self->fd, r, &n));
+	for (i = 0; i < n && i < 64; i++) {
+		if (!(r[i].flags & BIGPHYS_REGION_HELD) &&
+		    strncmp(r[i].name, "perm_root", 9))
+			continue;
+		TH_LOG("out of reach: 0x%llx + 0x%llx flags 0x%x \"%s\"",
+		       (unsigned long long)r[i].phys_addr,
+		       (unsigned long long)r[i].size, r[i].flags, r[i].name);
+		ASSERT_MMAP_FAILS(EINVAL, self->fd, r[i].phys_addr, BP_PAGE,
+				  PROT_READ | PROT_WRITE, MAP_SHARED);
+		ASSERT_ERRNO(ENOENT, bp_free_id(self->fd, r[i].id));
+		bp_dma_req(&d, 0, 0, 64, BP_EDU_WIN, 0);
+		d.phys_addr = r[i].phys_addr;
+		ASSERT_ERRNO(ENOENT, bp_dma_start(self->fd, &d));
+		if (!r[i].name[0])
+			continue;
+		/* root's name: EACCES (EINVAL too for PAGES onto a WC one). */
+		errno = 0;
+		ASSERT_EQ(-1, bp_alloc(self->fd, r[i].name, 0, 0,
+				       BIGPHYS_ALLOC_PAGES, NULL));
+		if (r[i].flags & BIGPHYS_ALLOC_PAGES) {
+			ASSERT_EQ(EACCES, errno);
+		} else {
+			ASSERT_TRUE(errno == EACCES || errno == EINVAL)
+				TH_LOG("attach with PAGES: %s", strerror(errno));
+		}
+		ASSERT_ERRNO(EACCES, bp_alloc(self->fd, r[i].name, 0, 0, 0, NULL));
+		ASSERT_ERRNO(EACCES, bp_free_name(self->fd, r[i].name));
+	}
+
+	/* Release the pages: the region goes back to the pool. */
+	buf = malloc(a.size);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ((ssize_t)a.size, read(pp[0], buf, a.size));
+	ASSERT_EQ(-1L, bp_check(buf, a.size, 32));
+	free(buf);
+	close(pp[0]);
+	close(pp[1]);
+	ms = bp_wait_unheld(self->fd, 5000);
+	ASSERT_LE(0, ms);
+	ASSERT_EQ(-1, bp_find_phys(self->fd, a.phys_addr, &ri));
+}
+
 TEST_F(perm, root_only_sysfs)
 {
 	ASSERT_ERRNO(EACCES, bp_set_max_chunk(256));
