@@ -10,9 +10,10 @@
  * Afterwards the pool accounting is exact, every job reports completion or
  * failure (never lost), and data in surviving regions is intact.
  */
-#include <stdlib.h>
+#include "bigphys_test_util.h"	/* first: it defines _GNU_SOURCE */
 
-#include "bigphys_test_util.h"
+#include <stdlib.h>
+#include <sys/uio.h>
 
 #define WIN		BP_EDU_WIN
 #define WIN_SIZE	BP_EDU_WIN_SIZE
@@ -172,15 +173,16 @@ static void engine_roundtrip(struct __test_metadata *_metadata, int fd,
  */
 TEST_F(life, remove_rescan_during_dma)
 {
-	struct bigphys_alloc keep, anon;
+	struct bigphys_alloc keep, anon, pg = {};
 	struct bigphys_region_info ri;
 	struct bigphys_dev_info di;
 	struct bigphys_dma_wait w;
 	struct bigphys_dma_map m;
-	struct bigphys_dma d1, d2;
+	struct bigphys_dma d1, d2, d3 = {};
 	struct bigphys_info in;
 	char path[128];
-	__u8 *pk, *pa;
+	__u8 *pk, *pa, *pp = NULL;
+	int has_pages;
 	__u64 t0;
 
 	ASSERT_EQ(0, bp_alloc(self->fd, "lc_keep", 2 * BP_PAGE, 0,
@@ -193,11 +195,26 @@ TEST_F(life, remove_rescan_during_dma)
 	ASSERT_NE(MAP_FAILED, pa);
 	bp_fill(pk, keep.size, 71);
 	bp_fill(pa, anon.size, 72);
+	/* A page-backed region too, where the pool has a page-backed part. */
+	ASSERT_EQ(0, bp_info(self->fd, &in));
+	has_pages = bp_has_pages(&in);
+	if (has_pages) {
+		ASSERT_EQ(0, bp_alloc(self->fd, "", 2 * BP_PAGE, 0,
+				      BIGPHYS_ALLOC_PAGES, &pg));
+		pp = bp_map(self->fd, pg.phys_addr, pg.size);
+		ASSERT_NE(MAP_FAILED, pp);
+		bp_fill(pp, pg.size, 74);
+	}
 
 	bp_dma_req(&d1, anon.id, 0, WIN_SIZE, WIN, 0);
 	ASSERT_EQ(0, bp_dma_start(self->fd, &d1));
 	bp_dma_req(&d2, keep.id, 0, WIN_SIZE, WIN, 0);
 	ASSERT_EQ(0, bp_dma_start(self->fd, &d2));
+	if (has_pages) {
+		bp_dma_req(&d3, pg.id, BP_PAGE, WIN_SIZE, WIN,
+			   BIGPHYS_DMA_FROM_DEVICE);
+		ASSERT_EQ(0, bp_dma_start(self->fd, &d3));
+	}
 	ASSERT_EQ(0, bp_dma_map(self->fd, keep.id, 0, 0, keep.size, 0, &m));
 	ASSERT_UNLOAD_REFUSED();
 
@@ -218,6 +235,15 @@ TEST_F(life, remove_rescan_during_dma)
 	ASSERT_EQ(0, bp_dma_wait(self->fd, d2.cookie, WAIT_NS, &w));
 	ASSERT_EQ(-ENODEV, w.status);
 	ASSERT_EQ(0ULL, w.bytes);
+	if (has_pages) {
+		ASSERT_EQ(0, bp_dma_wait(self->fd, d3.cookie, WAIT_NS, &w));
+		ASSERT_EQ(-ENODEV, w.status);
+		ASSERT_EQ(0ULL, w.bytes);
+		/* Not run: the readback target still holds its pattern. */
+		ASSERT_EQ(-1L, bp_check(pp, pg.size, 74));
+		ASSERT_EQ(0, bp_find(self->fd, pg.id, &ri));
+		ASSERT_EQ(0U, ri.nr_dma);
+	}
 
 	/* No device; nothing holds the regions for DMA; data intact. */
 	ASSERT_EQ(0, bp_info(self->fd, &in));
@@ -240,6 +266,13 @@ TEST_F(life, remove_rescan_during_dma)
 		TH_LOG("device 0 after rescan: %s", strerror(errno));
 	ASSERT_STREQ(self->dev.name, di.name);
 	engine_roundtrip(_metadata, self->fd, 73);
+	if (has_pages) {
+		/* The page-backed region through the re-probed device. */
+		ASSERT_EQ(0, bp_roundtrip(self->fd, pg.id, pp, 75))
+			TH_LOG("page-backed push/readback: %s", strerror(errno));
+		ASSERT_EQ(0, munmap(pp, pg.size));
+		ASSERT_EQ(0, bp_free_id(self->fd, pg.id));
+	}
 
 	ASSERT_EQ(-1L, bp_check(pk, keep.size, 71));
 	ASSERT_EQ(0, munmap(pk, keep.size));
@@ -261,9 +294,11 @@ TEST_F(life, kill_with_persist_and_mappings)
 	struct bigphys_region_info ri;
 	struct bigphys_alloc keep;
 	struct bigphys_info in;
-	int sync[2], i;
+	int sync[2], i, has_pages;
 	__u8 *p;
 
+	ASSERT_EQ(0, bp_info(self->fd, &in));
+	has_pages = bp_has_pages(&in);
 	ASSERT_EQ(0, pipe(sync));
 	self->child = fork();
 	ASSERT_LE(0, self->child);
@@ -289,6 +324,29 @@ TEST_F(life, kill_with_persist_and_mappings)
 		bp_dma_req(&d, a.id, 0, WIN_SIZE, WIN, BIGPHYS_DMA_FROM_DEVICE);
 		CHILD_CHECK(bp_dma_start(fd, &d) == 0);
 		CHILD_CHECK(bp_dma_map(fd, a.id, 0, 0, BP_PAGE, 0, &m) == 0);
+		/*
+		 * A page-backed region with a job queued and its pages in a
+		 * pipe of ours: when the exit closes the bigphys fd before the
+		 * pipe, the region is HELD until the pipe goes too.
+		 */
+		if (has_pages) {
+			struct bigphys_alloc g;
+			struct iovec iov;
+			int pp[2];
+			__u8 *pg;
+
+			CHILD_CHECK(bp_alloc(fd, "", 16 * BP_PAGE, 0,
+					     BIGPHYS_ALLOC_PAGES, &g) == 0);
+			pg = bp_map(fd, g.phys_addr, g.size);
+			CHILD_CHECK(pg != MAP_FAILED);
+			bp_fill(pg, g.size, 83);
+			bp_dma_req(&d, g.id, 0, WIN_SIZE, WIN, 0);
+			CHILD_CHECK(bp_dma_start(fd, &d) == 0);
+			CHILD_CHECK(pipe(pp) == 0);
+			iov.iov_base = pg;
+			iov.iov_len = g.size;
+			CHILD_CHECK(vmsplice(pp[1], &iov, 1, 0) == (ssize_t)g.size);
+		}
 		CHILD_CHECK(bp_sync_send(sync[1]) == 0);
 		for (;;)
 			pause();
@@ -301,8 +359,11 @@ TEST_F(life, kill_with_persist_and_mappings)
 	ASSERT_EQ(128 + SIGKILL, bp_wait_child(self->child));
 	self->child = -1;
 
-	/* Only the PERSIST region remains, unused, once the engine is idle. */
-	for (i = 0; i < 500; i++) {
+	/*
+	 * Only the PERSIST region remains, unused, once the engine is idle
+	 * and any HELD page-backed region is back.
+	 */
+	for (i = 0; i < 1000; i++) {
 		ASSERT_EQ(0, bp_info(self->fd, &in));
 		if (in.nr_regions == 1 && !bp_list_nr_dma(self->fd))
 			break;
@@ -310,6 +371,9 @@ TEST_F(life, kill_with_persist_and_mappings)
 	}
 	ASSERT_EQ(1U, in.nr_regions);
 	ASSERT_EQ(in.pool_size - psize, in.free_bytes);
+	ASSERT_EQ(0ULL, in.held_bytes);
+	if (has_pages && !bp_pages_in_pool(&in))
+		ASSERT_EQ(in.pages_size, in.pages_free);
 	ASSERT_EQ(0, bp_alloc(self->fd, "lc_orphan", 0, 0, 0, &keep));
 	ASSERT_EQ(psize, keep.size);
 	ASSERT_EQ(0, bp_find(self->fd, keep.id, &ri));
