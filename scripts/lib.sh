@@ -85,7 +85,8 @@ kernel_fetch() {
 build_module() {
 	local src=${3:-$TOP} out=${4:-$BUILD/mod-$1} f
 	mkdir -p "$out/include/uapi"
-	for f in Kbuild bigphys_*.c include/*.h include/uapi/*.h; do
+	# The file list is SRC's (a mutant's tree need not have the checkout's).
+	for f in $(cd "$src" && echo Kbuild bigphys_*.c include/*.h include/uapi/*.h); do
 		(cd "$src" && cmp -s "$f" "$out/$f") || cp "$src/$f" "$out/$f"
 	done
 	make -s -C "$2" M="$out" W=1 modules > "$out/build.log" 2>&1 ||
