@@ -100,11 +100,69 @@ build_user() {
 		die "user-space build failed"
 }
 
+# The guest's NVMe scratch disk (run_vm) needs Debian's own nvme driver:
+# the kernel has BLK_DEV_NVME=m.  The extracted image package has no
+# modules.dep (depmod runs at install), so the dependencies come from each
+# module's "depends" field, resolved recursively.
+GUEST_KMODS="nvme"
+
+# _kmod_add NAME: copies module NAME of $_kmod_tree and what it depends on
+# into $_kmod_out, uncompressed (busybox insmod may lack the decompressor),
+# and appends them to $_kmod_out/order, dependencies first (load order).
+# A name that is in modules.builtin needs nothing.
+_kmod_add() {
+	local name=${1//-/_} f d
+	case " $_kmod_seen " in *" $name "*) return 0 ;; esac
+	_kmod_seen="$_kmod_seen $name"
+	# File names mix "-" and "_"; module names treat them alike.
+	f=$(grep -E "/${name//_/[-_]}\.ko(\.xz|\.zst|\.gz)?\$" "$_kmod_out/index" | head -1)
+	if [ -z "$f" ]; then
+		grep -qE "/${name//_/[-_]}\.ko\$" "$_kmod_tree/modules.builtin" && return 0
+		die "module $name not found in $_kmod_tree"
+	fi
+	case $f in
+	*.xz) xz -dc "$_kmod_tree/$f" ;;
+	*.zst) zstd -qdc "$_kmod_tree/$f" ;;
+	*.gz) gzip -dc "$_kmod_tree/$f" ;;
+	*) cat "$_kmod_tree/$f" ;;
+	esac > "$_kmod_out/$name.ko" || die "cannot unpack $f"
+	# (modinfo takes a path only when it ends in .ko.)
+	for d in $(modinfo -F depends "$_kmod_out/$name.ko" | tr , ' '); do
+		_kmod_add "$d"
+	done
+	echo "$name.ko" >> "$_kmod_out/order"
+}
+
+# guest_kmods KVER: build/guest-kmods-KVER/ holds GUEST_KMODS and their
+# dependencies for the guest, with "order", the insmod order (built once
+# per kernel version and module list).  Sets KMODS_DIR.
+guest_kmods() {
+	_kmod_tree=$BUILD/kernels/$1/lib/modules/$1
+	_kmod_out=$BUILD/guest-kmods-$1
+	KMODS_DIR=$_kmod_out
+	[ "$(cat "$_kmod_out/list" 2>/dev/null)" = "$GUEST_KMODS" ] &&
+		[ -f "$_kmod_out/order" ] && return 0
+	[ -d "$_kmod_tree/kernel" ] || die "no modules in $_kmod_tree (kernel_fetch first)"
+	rm -rf "$_kmod_out"
+	mkdir -p "$_kmod_out"
+	(cd "$_kmod_tree" && find kernel -name '*.ko*') > "$_kmod_out/index"
+	_kmod_seen=""
+	local m
+	for m in $GUEST_KMODS; do _kmod_add "$m"; done
+	rm -f "$_kmod_out/index"
+	echo "$GUEST_KMODS" > "$_kmod_out/list"
+	log "guest modules for $1: $(tr '\n' ' ' < "$_kmod_out/order")"
+}
+
 # build_initramfs OUT MODULE SUITE: busybox initramfs that runs
 # tests/guest/SUITE.sh with the module, tests and tools, then powers off.
 # GUEST_FILES: more files for /guest; GUEST_MODOPTS: module options.
+# KVER (from kernel_fetch): the guest kernel, whose nvme driver goes into
+# /guest/modules (see guest_kmods; tests/guest/common.sh load_nvme).
 build_initramfs() {
 	local out=$1 root=$BUILD/initramfs-root
+	[ -n "${KVER:-}" ] || die "build_initramfs: KVER is not set (kernel_fetch first)"
+	guest_kmods "$KVER"
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,guest,etc/bigphys}
 	cp /bin/busybox "$root/bin/busybox"
@@ -114,6 +172,8 @@ build_initramfs() {
 	cp "$BUILD"/user/* "$root/guest/"
 	[ -z "${GUEST_FILES:-}" ] || cp $GUEST_FILES "$root/guest/"
 	cp "$TOP/examples/edu-regs.conf" "$root/etc/bigphys/"
+	mkdir -p "$root/guest/modules"
+	cp "$KMODS_DIR"/*.ko "$KMODS_DIR/order" "$root/guest/modules/"
 	# Users for the permission tests: tester is in group bigphys.
 	printf '%s\n' 'root:x:0:0::/:/bin/sh' 'tester:x:1000:1000::/tmp:/bin/sh' \
 		'outsider:x:1001:1001::/tmp:/bin/sh' > "$root/etc/passwd"
@@ -126,12 +186,30 @@ build_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
 
-# run_vm VMLINUZ INITRD LOG TIMEOUT_S CONFIG: boots the guest with edu and the
-# reserved range.  CONFIG: plain, iommu, iommu-pt or swiotlb (the DMA-mapping
-# setup), or debug (plain with the kernel's memory debugging switched on).
-# VM_MEMMAP: size of the range reserved at 0x10000000 (default 64M).
+# run_vm VMLINUZ INITRD LOG TIMEOUT_S CONFIG: boots the guest with edu, the
+# reserved ranges and an NVMe scratch disk.  CONFIG: plain, iommu, iommu-pt
+# or swiotlb (the DMA-mapping setup), or debug (plain with the kernel's
+# memory debugging switched on).
+# VM_MEMMAP: size of the pool range reserved at 0x10000000 (default 64M).
+# VM_PAGES_MEMMAP: the second reserved range, the page-backed part of the
+#   pool (module parameters pages_base=/pages_size=; memremap_pages() wants
+#   it 2 MiB aligned).  Default 128M$0x16000000: 0x16000000-0x1dffffff,
+#   which leaves 0x14000000-0x15ffffff RAM between the two ranges (the load
+#   tests in tests/guest/check.sh need RAM right after the pool) and 32 MiB
+#   of RAM above it below 512 MiB, where the firmware puts the ACPI tables.
+# VM_MEM: guest RAM in MiB (default 512).
+# The NVMe disk is $BUILD/nvme.img, a sparse 256 MiB file made anew for each
+# boot: the guest may overwrite it (BIGPHYS_TEST_DISK, O_DIRECT tests).
+# cache=unsafe: the file is thrown away after the boot, so the guest's
+# flushes need not reach the host's disk (O_DIRECT in the guest bypasses the
+# guest's page cache whatever QEMU's cache mode; this only spares the host).
+# The disk comes after edu on the command line so edu keeps its PCI slot.
 run_vm() {
 	local append="console=ttyS0 panic=-1 memmap=${VM_MEMMAP:-64M}\$0x10000000"
+	append="$append memmap=${VM_PAGES_MEMMAP:-128M\$0x16000000}"
+	local disk=$BUILD/nvme.img
+	rm -f "$disk"
+	truncate -s 256M "$disk" || die "cannot create $disk"
 	local machine=(-machine pc)
 	case "$5" in
 	plain) ;;
@@ -155,8 +233,10 @@ run_vm() {
 	append="$append ${GUEST_APPEND:-}"
 	log "booting $(basename "$1") ($5), log in $3"
 	timeout --foreground -k 5 "$4" qemu-system-x86_64 -accel tcg -cpu max \
-		-m 512 -smp 2 -nographic -no-reboot -net none "${machine[@]}" \
+		-m "${VM_MEM:-512}" -smp 2 -nographic -no-reboot -net none "${machine[@]}" \
 		-device edu,dma_mask=0xffffffffffffffff \
+		-drive "file=$disk,if=none,id=nvm,format=raw,cache=unsafe" \
+		-device nvme,serial=bigphys,drive=nvm \
 		-kernel "$1" -initrd "$2" -append "$append" \
 		</dev/null >"$3" 2>&1
 	local rc=$?
