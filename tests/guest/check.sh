@@ -4,6 +4,9 @@
 . /guest/common.sh
 MOD=/guest/bigphys.ko
 POOL="pool_base=0x10000000 pool_size=64M"
+# The page-backed part of the pool: the second range scripts/lib.sh run_vm
+# reserves (VM_PAGES_MEMMAP), 2 MiB aligned for memremap_pages().
+PAGES="pages_base=0x16000000 pages_size=128M"
 DMAOPTS=$(cat /guest/dmaopts 2>/dev/null)
 
 # refuse_load NAME ERRNO-TEXT LOG-TEXT PARAMS...: insmod must fail with that
@@ -20,6 +23,12 @@ refuse_load() {
 	check "not loaded after: $name" sh -c "! grep -q '^bigphys ' /proc/modules"
 }
 
+# The NVMe scratch disk of scripts/lib.sh run_vm, for page_test's O_DIRECT
+# tests (BIGPHYS_TEST_DISK): they skip without it, so a missing disk fails
+# the cell here instead of passing unnoticed.
+load_nvme
+check "nvme scratch disk /dev/nvme0n1 present" [ -b /dev/nvme0n1 ]
+
 refuse_load "range in System RAM" "address already in use" \
 	"pool_base=0x1000000 pool_size=0x1000000 overlaps System RAM: reserve the range at boot with memmap=" \
 	pool_base=0x1000000 pool_size=16M
@@ -35,6 +44,13 @@ refuse_load "straddles the reserved end into RAM" "address already in use" \
 	"overlaps System RAM" pool_base=0x13f00000 pool_size=2M
 refuse_load "straddles a reserved start" "invalid argument" \
 	"is not wholly a reserved memory range" pool_base=0xfffb0000 pool_size=128K
+# The page-backed part: memremap_pages() maps 2 MiB subsections, and the two
+# parts of the pool must not share a byte (both ranges below are reserved,
+# so only these rules can refuse them).
+refuse_load "pages_base not 2 MiB aligned" "invalid argument" \
+	"pages_base=0x16001000" $POOL pages_base=0x16001000 pages_size=64M
+refuse_load "pages range inside the pool" "resource busy" \
+	"pages_base=0x12000000" $POOL pages_base=0x12000000 pages_size=32M
 
 # No parameters: a fallback pool from the page allocator.
 dmesg -c > /dev/null
@@ -43,11 +59,16 @@ check "fallback pool logs how to reserve more" sh -c "dmesg | grep -q 'for a big
 check "/dev/bigphys is 0600 root:root" [ "$(stat -c '%a %u %g' /dev/bigphys)" = "600 0 0" ]
 run_tap alloc_test
 run_tap mmap_test
+# Page-backed regions from the page allocator.  (page_test is new: until it
+# is built, nothing to run.)
+[ -x /guest/page_test ] && run_tap page_test
 check "unload fallback pool" rmmod bigphys
 
-# The boot-reserved range.
-check "load with the reserved range" insmod $MOD $POOL $DMAOPTS
+# The boot-reserved ranges: the pool and its page-backed part (page_test
+# runs in the loop below).
+check "load with the reserved range" insmod $MOD $POOL $PAGES $DMAOPTS
 check "range claimed in /proc/iomem" sh -c "grep -q '10000000-13ffffff : bigphys' /proc/iomem"
+check "pages range claimed in /proc/iomem" sh -c "grep -q '16000000-1dffffff : bigphys' /proc/iomem"
 check "second claim of the range refused" sh -c "! insmod $MOD $POOL 2>/dev/null"
 run_tap alloc_test
 run_tap mmap_test
@@ -133,7 +154,7 @@ check "no dma_bits: EIO without a translating IOMMU, mapped with one" no_mask_pu
 # The benchmark program, once with tiny sizes (make bench runs it for real):
 # it must work; its figures and targets are not checked here.
 quick_bench() {
-	insmod $MOD $POOL $DMAOPTS || return 1
+	insmod $MOD $POOL $PAGES $DMAOPTS || return 1
 	bigphys_bench --quick > /tmp/bench.out 2>&1
 	rc=$?
 	cat /tmp/bench.out
