@@ -80,7 +80,8 @@ struct bp;
 /**
  * struct bp_region - a region attached to a struct bp
  * @id: region id (> 0).
- * @flags: the region's flags as the kernel reported them (PERSIST, cache).
+ * @flags: the region's flags as the kernel reported them (PERSIST, PAGES,
+ *	cache type).
  * @size: size in bytes.
  * @phys_addr: physical address of the first byte; also the mmap() offset.
  * @name: name, "" for an anonymous region.
@@ -221,7 +222,12 @@ void bp_get_stats(const struct bp *bp, struct bp_stats *st);
 /**
  * bp_info() - BIGPHYS_IOC_INFO: the pool's state
  * @bp: handle.
- * @info: receives it (sizes in bytes).
+ * @info: receives it (sizes in bytes), the page-backed part (pages_base,
+ *	pages_size, pages_free) and held_bytes included.
+ *
+ * A module older than the page-backed part knows only the 40-byte
+ * BIGPHYS_IOC_INFO_V1: then the fields after @info->pad are 0 (as for a
+ * pool without a page-backed part).
  *
  * Return: 0 or a negative errno (-EFAULT only on a kernel bug).
  */
@@ -256,12 +262,19 @@ int bp_list(struct bp *bp, struct bigphys_region_info **out, uint32_t *nr);
  *	[A-Za-z0-9._-]).
  * @size: bytes wanted (rounded up to pages); 0 only to attach.
  * @align: 0 or a power of two >= the page size.
- * @flags: BIGPHYS_ALLOC_* | one BIGPHYS_CACHE_*.
+ * @flags: BIGPHYS_ALLOC_* | one BIGPHYS_CACHE_*.  BIGPHYS_ALLOC_PAGES asks
+ *	for a page-backed region (write-back; O_DIRECT, vmsplice() and
+ *	MSG_ZEROCOPY work on its mapping, see bp_region_save()): with
+ *	BIGPHYS_CACHE_DEFAULT or BIGPHYS_CACHE_WB only.
  * @r: receives the region (not mapped).
  *
- * Return: 0, or a negative errno as for BIGPHYS_IOC_ALLOC: -EINVAL,
- * -ENOENT, -EEXIST, -ENOSPC (no contiguous block that big), -ENOMEM,
- * -EPERM (PERSIST without CAP_SYS_ADMIN), -EACCES (another user's name);
+ * Return: 0, or a negative errno as for BIGPHYS_IOC_ALLOC: -EINVAL (also
+ * PAGES with CACHE_WC or CACHE_UC, or an attach with PAGES to a region that
+ * is not page-backed), -ENOENT, -EEXIST, -ENOSPC (no contiguous block that
+ * big; for PAGES: in the page-backed part), -EOPNOTSUPP (PAGES, and the
+ * pool has no page-backed part: the module was loaded without
+ * pages_base=/pages_size=), -EDQUOT (max_user_bytes), -ENOMEM, -EPERM
+ * (PERSIST without CAP_SYS_ADMIN), -EACCES (another user's name);
  * -ENAMETOOLONG a name of 32 characters or more.
  */
 int bp_region_alloc(struct bp *bp, const char *name, uint64_t size, uint64_t align,
@@ -272,8 +285,9 @@ int bp_region_alloc(struct bp *bp, const char *name, uint64_t size, uint64_t ali
  * @bp: handle.
  * @name: NULL/"" (anonymous) or a name.
  * @size: bytes.
- * @flags: BIGPHYS_ALLOC_EXCL, BIGPHYS_ALLOC_PERSIST, BIGPHYS_CACHE_*
- *	(BIGPHYS_ALLOC_CREATE is added).
+ * @flags: BIGPHYS_ALLOC_EXCL, BIGPHYS_ALLOC_PERSIST, BIGPHYS_ALLOC_PAGES,
+ *	BIGPHYS_CACHE_* (BIGPHYS_ALLOC_CREATE is added); passed through to
+ *	bp_region_alloc().
  * @r: receives the region (not mapped).
  *
  * Return: as bp_region_alloc().
@@ -482,6 +496,140 @@ int bp_wait(struct bp *bp, uint64_t job, uint64_t timeout_ns, struct bp_completi
  * Return: the count (finished but unreaped ones included).
  */
 unsigned int bp_pending(const struct bp *bp);
+
+/* bp_region_save()/bp_region_restore(): struct bp_xfer.flags */
+#define BP_XFER_DIRECT		(1U << 0) /* O_DIRECT: no copy through the page cache */
+#define BP_XFER_SYNC		(1U << 1) /* save: fdatasync() before returning */
+#define BP_XFER_FLAGS		(BP_XFER_DIRECT | BP_XFER_SYNC)
+
+/* Default bytes per read()/write() (and per progress call): 4 MiB. */
+#define BP_XFER_CHUNK		(4ULL << 20)
+/* With BP_XFER_DIRECT, offsets and lengths are multiples of this (bytes). */
+#define BP_XFER_ALIGN		4096ULL
+
+/**
+ * typedef bp_progress_fn - progress of bp_region_save()/bp_region_restore()
+ * @done: bytes transferred so far.
+ * @total: bytes the call transfers in all.
+ * @arg: struct bp_xfer.progress_arg.
+ *
+ * Called after every chunk (and not before the first), from the calling
+ * thread.
+ *
+ * Return: 0 to go on; anything else stops the transfer, which then
+ * returns -ECANCELED.
+ */
+typedef int (*bp_progress_fn)(uint64_t done, uint64_t total, void *arg);
+
+/**
+ * struct bp_xfer - options and result of bp_region_save()/bp_region_restore()
+ * @offset: in: first region byte (bytes from the region start).
+ * @len: in: bytes; 0 = to the end of the region (restore: and at most to
+ *	the end of a regular file, see bp_region_restore()).
+ * @file_offset: in: position in the file or device of the first byte.
+ * @chunk: in: bytes per read()/write() and per progress call; 0 =
+ *	BP_XFER_CHUNK (4 MiB).  With BP_XFER_DIRECT a multiple of
+ *	BP_XFER_ALIGN.
+ * @flags: in: BP_XFER_*.
+ * @pad: zero.
+ * @progress: in: NULL, or called after every chunk.
+ * @progress_arg: in: passed to @progress.
+ * @done: out: bytes transferred, also when the call fails (the bytes
+ *	before the failing chunk, plus what a short transfer moved).
+ *
+ * A NULL struct bp_xfer means all zero: the whole region, at file offset
+ * 0, buffered I/O, 4 MiB chunks, no progress, no fdatasync().
+ */
+struct bp_xfer {
+	uint64_t offset;
+	uint64_t len;
+	uint64_t file_offset;
+	uint64_t chunk;
+	uint32_t flags;
+	uint32_t pad;
+	bp_progress_fn progress;
+	void *progress_arg;
+	uint64_t done;
+};
+
+/**
+ * bp_region_save() - write region bytes to a file or block device
+ * @bp: handle @r is attached to.
+ * @r: region.  If it is not mapped (@r->map NULL) the call maps it
+ *	PROT_READ and unmaps it again (@r is not changed); else its mapping
+ *	is used.
+ * @fd: an open file descriptor (written with pwrite() at
+ *	@x->file_offset and up; its file position is not used or moved), or
+ *	-1 to open @path.
+ * @path: with @fd -1: the file or device to write, opened O_WRONLY |
+ *	O_CREAT | O_TRUNC (mode 0666 & ~umask; O_TRUNC does nothing to a
+ *	block device) and closed again; else NULL.
+ * @x: what and how (see struct bp_xfer), @x->done set; may be NULL.
+ *
+ * Writes region bytes [@x->offset, +len) to the file at @x->file_offset
+ * in chunks of @x->chunk bytes, calling @x->progress after each.  A
+ * partial write goes on with the rest; EINTR is retried.
+ *
+ * BP_XFER_DIRECT writes with O_DIRECT: the device reads the region's
+ * memory itself and the CPU copies nothing (no page-cache copy).  That
+ * needs a page-backed region (BIGPHYS_ALLOC_PAGES): the mapping of a WC,
+ * UC or WB region is bare PFNs (VM_PFNMAP), which the kernel cannot pin,
+ * and O_DIRECT from it fails with EFAULT.  There is no silent fallback: for
+ * such a region the call returns -EFAULT before opening or writing
+ * anything, bp_strerror() says why, and the caller chooses buffered I/O
+ * (flags without BP_XFER_DIRECT: one copy by the CPU into the page cache;
+ * from a WC or UC region that copy reads uncached memory and is slow).
+ * With @fd, O_DIRECT is set on the open file description with fcntl() for
+ * the call and the flags are put back after.  @x->offset, @x->len,
+ * @x->file_offset and @x->chunk must then be multiples of BP_XFER_ALIGN
+ * (4096, which every block size up to 4 KiB divides; region sizes are page
+ * multiples, so a whole region always is).
+ *
+ * BP_XFER_SYNC calls fdatasync() at the end, so that the data has reached
+ * the device (its write cache flushed) when the call returns.
+ *
+ * Return: 0, or a negative errno: -EINVAL unknown @x->flags, nonzero
+ * @x->pad, both or neither of @fd and @path, a range outside the region,
+ * with BP_XFER_DIRECT a misaligned offset, length or chunk, or a file
+ * system that refuses O_DIRECT (tmpfs before Linux 6.6); -EFAULT
+ * BP_XFER_DIRECT on a region that is not page-backed (or the kernel could
+ * not pin the mapping); -ECANCELED @x->progress asked to stop; -EIO a
+ * write() that wrote nothing; the errno of open(), mmap(), pwrite() (e.g.
+ * -ENOSPC, -EIO, -EBADF), fdatasync().  @x->done says how far it got.
+ */
+int bp_region_save(struct bp *bp, const struct bp_region *r, int fd, const char *path,
+		   struct bp_xfer *x);
+
+/**
+ * bp_region_restore() - read a file or block device back into a region
+ * @bp: handle @r is attached to.
+ * @r: region.  If it is not mapped the call maps it PROT_READ |
+ *	PROT_WRITE and unmaps it again; else its mapping is used (it must be
+ *	writable, or the reads fail with -EFAULT).
+ * @fd: an open file descriptor (read with pread() from @x->file_offset),
+ *	or -1 to open @path.
+ * @path: with @fd -1: the file or device to read, opened O_RDONLY; else
+ *	NULL.
+ * @x: as for bp_region_save() (BP_XFER_SYNC is ignored); may be NULL.
+ *
+ * Reads into region bytes [@x->offset, +len).  @x->len 0 means to the end
+ * of the region, and, when @fd/@path is a regular file, at most to the end
+ * of the file.  Partial reads go on with the rest; EINTR is retried; the
+ * end of the file before len bytes is an error (-ENODATA), the bytes read
+ * until then stay in the region.
+ *
+ * BP_XFER_DIRECT reads with O_DIRECT, the device writing straight into
+ * the region: a page-backed region only (else -EFAULT, nothing read), the
+ * same alignment rules as bp_region_save(), except that a length taken
+ * from the size of a regular file (@x->len 0) may end anywhere: the last
+ * read asks for the rest rounded up to BP_XFER_ALIGN (still inside the
+ * region, whose size is a page multiple) and gets the file's last bytes.
+ *
+ * Return: 0, or a negative errno: as bp_region_save() (without -EIO for a
+ * zero transfer), and -ENODATA the file or device ended before len bytes.
+ */
+int bp_region_restore(struct bp *bp, const struct bp_region *r, int fd, const char *path,
+		      struct bp_xfer *x);
 
 /**
  * bp_strerror() - a message for a negative errno from this library

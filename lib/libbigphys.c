@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -233,8 +234,16 @@ unsigned int bp_pending(const struct bp *bp)
 
 int bp_info(struct bp *bp, struct bigphys_info *info)
 {
+	int err;
+
 	memset(info, 0, sizeof(*info));
-	return bp_ioctl(bp, BIGPHYS_IOC_INFO, info);
+	err = bp_ioctl(bp, BIGPHYS_IOC_INFO, info);
+	if (err == -ENOTTY) {
+		/* A module from before the page-backed part: 40 bytes. */
+		memset(info, 0, sizeof(*info));
+		err = bp_ioctl(bp, BIGPHYS_IOC_INFO_V1, info);
+	}
+	return err;
 }
 
 int bp_dev_info(struct bp *bp, uint32_t index, struct bigphys_dev_info *dev)
@@ -637,6 +646,160 @@ int bp_wait(struct bp *bp, uint64_t job, uint64_t timeout_ns, struct bp_completi
 	return 0;
 }
 
+/* ---- saving a region to a file or device, restoring it ---- */
+
+/*
+ * One transfer of bp_region_save()/bp_region_restore().  The region is
+ * mapped here when the caller has not mapped it; O_DIRECT is set on a
+ * caller's fd for the call and taken off again.  Everything is undone
+ * before returning, whatever happened.
+ */
+static int xfer(struct bp *bp, const struct bp_region *r, int fd, const char *path,
+		struct bp_xfer *xin, bool save)
+{
+	struct bp_xfer zero = { 0 }, *x = xin ? xin : &zero;
+	bool direct = x->flags & BP_XFER_DIRECT, defaulted = !x->len;
+	uint64_t chunk = x->chunk ? x->chunk : BP_XFER_CHUNK, len = x->len, done = 0;
+	int err = 0, oflags = -1, myfd = -1;
+	void *map = r->map, *mine = NULL;
+	struct stat st;
+
+	x->done = 0;
+	/* exactly one of @fd and @path */
+	if ((x->flags & ~BP_XFER_FLAGS) || x->pad || (fd >= 0) == !!path)
+		return -EINVAL;
+	if (x->offset > r->size || (len && len > r->size - x->offset))
+		return -EINVAL;
+	if (!len)
+		len = r->size - x->offset;
+	if (direct) {
+		/*
+		 * A WC/UC/WB region is mapped as bare PFNs: O_DIRECT cannot
+		 * pin them and would fail with EFAULT after the open (and the
+		 * truncation of @path).  Say so before touching anything.
+		 */
+		if (!(r->flags & BIGPHYS_ALLOC_PAGES))
+			return -EFAULT;
+		if (x->offset % BP_XFER_ALIGN || x->file_offset % BP_XFER_ALIGN ||
+		    chunk % BP_XFER_ALIGN || (!defaulted && len % BP_XFER_ALIGN))
+			return -EINVAL;
+	}
+
+	if (fd < 0) {
+		int of = save ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY;
+
+		bp->stats.syscalls++;
+		myfd = open(path, of | O_CLOEXEC | (direct ? O_DIRECT : 0), 0666);
+		if (myfd < 0)
+			return -errno;
+		fd = myfd;
+	} else if (direct) {
+		bp->stats.syscalls++;
+		oflags = fcntl(fd, F_GETFL);
+		if (oflags < 0)
+			return -errno;
+		if (oflags & O_DIRECT) {
+			oflags = -1;		/* nothing to put back */
+		} else {
+			bp->stats.syscalls++;
+			if (fcntl(fd, F_SETFL, oflags | O_DIRECT)) {
+				err = -errno;	/* EINVAL: no O_DIRECT here */
+				oflags = -1;
+				goto out;
+			}
+		}
+	}
+
+	if (!save && defaulted) {
+		bp->stats.syscalls++;
+		if (fstat(fd, &st)) {
+			err = -errno;
+			goto out;
+		}
+		if (S_ISREG(st.st_mode)) {
+			uint64_t avail = (uint64_t)st.st_size > x->file_offset ?
+					 (uint64_t)st.st_size - x->file_offset : 0;
+
+			if (avail < len)
+				len = avail;
+		}
+	}
+	if (!map && len) {
+		bp->stats.syscalls++;
+		mine = mmap(NULL, r->size, save ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED,
+			    bp->fd, (off_t)r->phys_addr);
+		if (mine == MAP_FAILED) {
+			mine = NULL;
+			err = -errno;
+			goto out;
+		}
+		map = mine;
+	}
+
+	while (done < len) {
+		uint64_t want = len - done < chunk ? len - done : chunk, ask = want;
+		char *p = (char *)map + x->offset + done;
+		off_t pos = (off_t)(x->file_offset + done);
+		ssize_t got;
+
+		/*
+		 * O_DIRECT restore of a file whose size is not a block
+		 * multiple: ask for whole blocks; the read stops at the end of
+		 * the file.  The rounded end is inside the region: its size
+		 * is a page multiple.
+		 */
+		if (direct && ask % BP_XFER_ALIGN)
+			ask += BP_XFER_ALIGN - ask % BP_XFER_ALIGN;
+		bp->stats.syscalls++;
+		got = save ? pwrite(fd, p, ask, pos) : pread(fd, p, ask, pos);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (!got) {
+			err = save ? -EIO : -ENODATA;
+			break;
+		}
+		/* A file that grew since fstat(): count only what was asked. */
+		done += (uint64_t)got < want ? (uint64_t)got : want;
+		x->done = done;
+		if (x->progress && x->progress(done, len, x->progress_arg)) {
+			err = -ECANCELED;
+			break;
+		}
+	}
+
+	if (!err && save && (x->flags & BP_XFER_SYNC)) {
+		bp->stats.syscalls++;
+		/* EINVAL/EROFS: a special file without syncing (/dev/null) */
+		if (fdatasync(fd) && errno != EINVAL && errno != EROFS)
+			err = -errno;
+	}
+out:
+	if (mine)
+		munmap(mine, r->size);
+	if (oflags >= 0)
+		fcntl(fd, F_SETFL, oflags);
+	if (myfd >= 0 && close(myfd) && !err && save)
+		err = -errno;		/* NFS and friends report late errors here */
+	x->done = done;
+	return err;
+}
+
+int bp_region_save(struct bp *bp, const struct bp_region *r, int fd, const char *path,
+		   struct bp_xfer *x)
+{
+	return xfer(bp, r, fd, path, x, true);
+}
+
+int bp_region_restore(struct bp *bp, const struct bp_region *r, int fd, const char *path,
+		      struct bp_xfer *x)
+{
+	return xfer(bp, r, fd, path, x, false);
+}
+
 /* ---- messages ---- */
 
 const char *bp_strerror(int err)
@@ -661,13 +824,19 @@ const char *bp_strerror(int err)
 	case -ENODEV:
 		return "no such DMA device (or it was unbound)";
 	case -EOPNOTSUPP:
-		return "not supported (a device without a DMA engine bigphys drives, or a kernel without the bigphys io_uring commands)";
+		return "not supported (a device without a DMA engine bigphys drives, a kernel without the bigphys io_uring commands, or BIGPHYS_ALLOC_PAGES on a pool without a page-backed part: load with pages_base=/pages_size=)";
 	case -EIO:
 		return "DMA failed: the device cannot reach the memory (DMA mask) or reported an error";
 	case -ETIMEDOUT:
 		return "the DMA job was still running at the timeout";
 	case -ECANCELED:
-		return "the DMA job was cancelled";
+		return "cancelled (the DMA job, or a save/restore its progress callback stopped)";
+	case -EFAULT:
+		return "bad address (O_DIRECT, vmsplice() and zero-copy I/O need a page-backed region, BIGPHYS_ALLOC_PAGES: a WC/UC/WB region is mapped as bare PFNs the kernel cannot pin; use buffered I/O for it)";
+	case -ENODATA:
+		return "the file or device ended before the region range was filled";
+	case -EDQUOT:
+		return "the regions of this user would exceed max_user_bytes";
 	case -ENAMETOOLONG:
 		return "region name longer than 31 characters";
 	case -EINVAL:
