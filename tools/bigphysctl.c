@@ -10,6 +10,10 @@
  * Built on libbigphys (include/libbigphys.h).  push and readback use the
  * library's default submission backend (BIGPHYS_BACKEND=sqpoll|uring|ioctl
  * forces one); the other commands only need ioctls and open the ioctl one.
+ * save and restore stream a region to or from a file or block device with
+ * bp_region_save()/bp_region_restore(): O_DIRECT for a page-backed region
+ * (alloc --pages; the device reads or writes the region's memory itself,
+ * the CPU copies nothing), buffered I/O otherwise.
  */
 #define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
@@ -22,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -52,8 +58,9 @@ static void usage(FILE *f)
 	      "Commands:\n"
 	      "  info                     pool state and the DMA devices bound to bigphys\n"
 	      "  list                     table of the regions in the pool\n"
-	      "  alloc NAME SIZE [--cached|--wc|--uc] [--persist] [--align A]\n"
-	      "                           create a named region (or attach to an existing one)\n"
+	      "  alloc NAME SIZE [--cached|--wc|--uc|--pages] [--persist] [--align A]\n"
+	      "                           create a named region (or attach to an existing one);\n"
+	      "                           --pages: page-backed (write-back; O_DIRECT works on it)\n"
 	      "  free NAME                remove a region's name (and its persist hold)\n"
 	      "  load NAME FILE           write a register image into a region: text lines\n"
 	      "                           \"OFFSET VALUE\" ('#' comments), or a raw binary\n"
@@ -63,6 +70,11 @@ static void usage(FILE *f)
 	      "                           DMA device -> region, wait for the end\n"
 	      "  dump NAME [--offset O] [--len L]\n"
 	      "                           hexdump of a region\n"
+	      "  save NAME FILE|DEVICE [--offset O] [--len L] [--direct|--buffered]\n"
+	      "                           write the region to a file (created or truncated) or a\n"
+	      "                           block device, then fdatasync; prints bytes and MB/s\n"
+	      "  restore NAME FILE|DEVICE [--offset O] [--len L] [--direct|--buffered]\n"
+	      "                           read a file or block device back into the region\n"
 	      "\n"
 	      "Options:\n"
 	      "  -d, --device DEVICE      device node (default /dev/bigphys)\n"
@@ -70,7 +82,11 @@ static void usage(FILE *f)
 	      "\n"
 	      "Numbers are decimal or 0x hex; SIZE, A, O and L also take a k, m or g suffix\n"
 	      "(KiB, MiB, GiB).  --len defaults to the rest of the region, --dev to 0,\n"
-	      "--timeout to 60 seconds (0: no limit).\n"
+	      "--timeout to 60 seconds (0: no limit).  save and restore use O_DIRECT\n"
+	      "(no copy by the CPU) when the region is page-backed, buffered I/O otherwise;\n"
+	      "--direct or --buffered forces one (O_DIRECT needs 4 KiB-aligned --offset\n"
+	      "and --len).  restore reads at most the region's rest, and at most a\n"
+	      "regular file's size; progress is shown when stderr is a terminal.\n"
 	      "Exit status: 0 success, 1 operation failed, 2 usage error.\n", f);
 }
 
@@ -105,6 +121,21 @@ static int __attribute__((format(printf, 2, 3))) fail_err(int err, const char *f
 	va_start(ap, fmt);
 	vreport(fmt, ap);
 	va_end(ap);
+	return RC_FAIL;
+}
+
+/* Report a failed library call with bp_strerror()'s message; returns RC_FAIL. */
+static int __attribute__((format(printf, 2, 3))) fail_lib(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("bigphysctl: ", stderr);
+	if (cmd_name)
+		fprintf(stderr, "%s: ", cmd_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", bp_strerror(err));
 	return RC_FAIL;
 }
 
@@ -223,6 +254,8 @@ static const char *fmt_ns(uint64_t ns, char *buf, size_t len)
 
 static const char *cache_name(uint32_t flags)
 {
+	if (flags & BIGPHYS_ALLOC_PAGES)
+		return "pages";		/* page-backed: always write-back */
 	switch (flags & BIGPHYS_CACHE_MASK) {
 	case BIGPHYS_CACHE_WC:
 		return "wc";
@@ -321,6 +354,17 @@ static int cmd_info(int argc, char **argv)
 	printf("largest:  %llu bytes (%s) free in one block\n",
 	       (unsigned long long)info.largest_free,
 	       fmt_size(info.largest_free, b2, sizeof(b2)));
+	if (info.flags & BIGPHYS_POOL_HAS_PAGES)
+		printf("pages:    0x%llx-0x%llx, %llu bytes (%s), %llu free: page-backed part (alloc --pages)\n",
+		       (unsigned long long)info.pages_base,
+		       (unsigned long long)(info.pages_base + info.pages_size - 1),
+		       (unsigned long long)info.pages_size, fmt_size(info.pages_size, b1, sizeof(b1)),
+		       (unsigned long long)info.pages_free);
+	else
+		printf("pages:    none (no page-backed part: alloc --pages fails)\n");
+	if (info.held_bytes)
+		printf("held:     %llu bytes of freed regions still referenced from outside bigphys\n",
+		       (unsigned long long)info.held_bytes);
 	printf("regions:  %u\n", info.nr_regions);
 	printf("devices:  %u\n", info.nr_devices);
 
@@ -392,7 +436,9 @@ static int cmd_list(int argc, char **argv)
 		const struct bigphys_region_info *r = &regions[i];
 
 		printf("%6u  %-*s  %#18llx  %12llu  %-7s  %7s  %5u  %5u  %5u\n", r->id, width,
-		       r->name[0] ? r->name : "-", (unsigned long long)r->phys_addr,
+		       r->name[0] ? r->name :
+		       r->flags & BIGPHYS_REGION_HELD ? "(held)" : "-",
+		       (unsigned long long)r->phys_addr,
 		       (unsigned long long)r->size,
 		       cache_name(r->flags), r->flags & BIGPHYS_ALLOC_PERSIST ? "yes" : "no",
 		       r->nr_files, r->nr_maps, r->nr_dma);
@@ -404,7 +450,7 @@ out:
 }
 
 enum { OPT_CACHED = 256, OPT_WC, OPT_UC, OPT_PERSIST, OPT_ALIGN, OPT_DEV_ADDR, OPT_OFFSET,
-	OPT_LEN, OPT_DEV, OPT_TIMEOUT };
+	OPT_LEN, OPT_DEV, OPT_TIMEOUT, OPT_PAGES, OPT_DIRECT, OPT_BUFFERED };
 
 static int cmd_alloc(int argc, char **argv)
 {
@@ -413,13 +459,14 @@ static int cmd_alloc(int argc, char **argv)
 		{ "wc", no_argument, NULL, OPT_WC },
 		{ "uc", no_argument, NULL, OPT_UC },
 		{ "persist", no_argument, NULL, OPT_PERSIST },
+		{ "pages", no_argument, NULL, OPT_PAGES },
 		{ "align", required_argument, NULL, OPT_ALIGN },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	uint32_t cache = BIGPHYS_CACHE_DEFAULT, want;
 	uint64_t size, align = 0;
-	bool persist = false;
+	bool persist = false, pages = false;
 	struct bp_region a;
 	const char *name;
 	struct bp *bp;
@@ -440,6 +487,9 @@ static int cmd_alloc(int argc, char **argv)
 		case OPT_PERSIST:
 			persist = true;
 			break;
+		case OPT_PAGES:
+			pages = true;
+			break;
 		case OPT_ALIGN:
 			if (get_size("--align", optarg, &align))
 				return RC_USAGE;
@@ -458,22 +508,31 @@ static int cmd_alloc(int argc, char **argv)
 		return RC_USAGE;
 	if (!size)
 		return usage_err(EINVAL, "bad SIZE '%s'", argv[optind + 1]);
+	if (pages && (cache == BIGPHYS_CACHE_WC || cache == BIGPHYS_CACHE_UC))
+		return usage_err(EINVAL, "--pages regions are write-back: not with --wc or --uc");
 
 	bp = open_dev(BP_OPEN_IOCTL);
 	if (!bp)
 		return RC_FAIL;
 
 	err = bp_region_alloc(bp, name, size, align, BIGPHYS_ALLOC_CREATE | cache |
-			      (persist ? BIGPHYS_ALLOC_PERSIST : 0), &a);
+			      (persist ? BIGPHYS_ALLOC_PERSIST : 0) |
+			      (pages ? BIGPHYS_ALLOC_PAGES : 0), &a);
 	if (err) {
-		fail_err(err, "create '%s' (%llu bytes)", name, (unsigned long long)size);
+		if (pages && (err == -EOPNOTSUPP || err == -ENOSPC))
+			fail_lib(err, "create page-backed '%s' (%llu bytes)", name,
+				 (unsigned long long)size);
+		else
+			fail_err(err, "create '%s' (%llu bytes)", name, (unsigned long long)size);
 		bp_close(bp);
 		return RC_FAIL;
 	}
 
-	printf("%s: id %u, phys 0x%llx, size %llu (%s), cache %s%s\n", name, a.id,
+	printf("%s: id %u, phys 0x%llx, size %llu (%s), cache %s%s%s\n", name, a.id,
 	       (unsigned long long)a.phys_addr, (unsigned long long)a.size,
-	       fmt_size(a.size, buf, sizeof(buf)), cache_name(a.flags),
+	       fmt_size(a.size, buf, sizeof(buf)),
+	       a.flags & BIGPHYS_ALLOC_PAGES ? "wb" : cache_name(a.flags),
+	       a.flags & BIGPHYS_ALLOC_PAGES ? ", page-backed" : "",
 	       a.flags & BIGPHYS_ALLOC_PERSIST ? ", persist" : "");
 	if (!(a.flags & BIGPHYS_ALLOC_PERSIST))
 		printf("note: '%s' is gone when bigphysctl exits (no --persist)\n", name);
@@ -941,6 +1000,238 @@ out:
 	return rc;
 }
 
+/* ---- save / restore ---- */
+
+struct progress {
+	const char *label;
+	uint64_t start, last;
+	bool shown;
+};
+
+/* bp_progress_fn: a progress line on stderr, at most every 100 ms. */
+static int show_progress(uint64_t done, uint64_t total, void *arg)
+{
+	struct progress *pr = arg;
+	uint64_t now = now_ns();
+	char b1[32], b2[32];
+
+	if (now - pr->last < PROGRESS_NS && done < total)
+		return 0;
+	pr->last = now;
+	pr->shown = true;
+	fprintf(stderr, "\r%s: %s of %s (%.0f%%), %.1f s\033[K", pr->label,
+		fmt_size(done, b1, sizeof(b1)), fmt_size(total, b2, sizeof(b2)),
+		total ? 100.0 * done / total : 100.0, (now - pr->start) / 1e9);
+	return 0;
+}
+
+/*
+ * Size of @path in bytes for a regular file or a block device (0 when it
+ * does not exist yet), its type in @mode; 0 or -1 after reporting.
+ */
+static int target_size(const char *path, bool must_exist, uint64_t *size, mode_t *mode)
+{
+	struct stat st;
+	int fd;
+
+	*size = 0;
+	*mode = 0;
+	if (stat(path, &st)) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		fail("%s", path);
+		return -1;
+	}
+	*mode = st.st_mode;
+	if (S_ISREG(st.st_mode)) {
+		*size = st.st_size;
+	} else if (S_ISBLK(st.st_mode)) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || ioctl(fd, BLKGETSIZE64, size)) {
+			fail("%s: size of the block device", path);
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int cmd_xfer(int argc, char **argv, bool save)
+{
+	static const struct option opts[] = {
+		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "len", required_argument, NULL, OPT_LEN },
+		{ "direct", no_argument, NULL, OPT_DIRECT },
+		{ "buffered", no_argument, NULL, OPT_BUFFERED },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int c, err, mode_opt = 0, rc = RC_FAIL;	/* mode_opt: OPT_DIRECT/_BUFFERED */
+	uint64_t offset = 0, len = 0, fsize, t0, ns;
+	struct progress pr = { 0 };
+	const char *name, *file, *how;
+	struct bp_xfer x = { 0 };
+	char label[96], b1[32];
+	bool have_len = false;
+	struct bp_region a;
+	struct bp *bp;
+	mode_t mode;
+
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		switch (c) {
+		case OPT_OFFSET:
+			if (get_size("--offset", optarg, &offset))
+				return RC_USAGE;
+			break;
+		case OPT_LEN:
+			if (get_size("--len", optarg, &len))
+				return RC_USAGE;
+			if (!len)
+				return usage_err(EINVAL, "bad --len '%s'", optarg);
+			have_len = true;
+			break;
+		case OPT_DIRECT:
+		case OPT_BUFFERED:
+			if (mode_opt && mode_opt != c)
+				return usage_err(EINVAL, "--direct and --buffered together");
+			mode_opt = c;
+			break;
+		case 'h':
+			usage(stdout);
+			return RC_OK;
+		default:
+			return RC_USAGE;
+		}
+	}
+	if (check_args(argc, argv, 2, "NAME and FILE|DEVICE"))
+		return RC_USAGE;
+	name = argv[optind];
+	file = argv[optind + 1];
+	if (check_name(name))
+		return RC_USAGE;
+	if (!file[0])
+		return usage_err(EINVAL, "empty FILE|DEVICE");
+	if (mode_opt == OPT_DIRECT && (offset % BP_XFER_ALIGN || len % BP_XFER_ALIGN))
+		return usage_err(EINVAL, "--direct needs --offset and --len in multiples of %llu",
+				 (unsigned long long)BP_XFER_ALIGN);
+	if (target_size(file, !save, &fsize, &mode))
+		return RC_FAIL;
+	if (S_ISDIR(mode)) {
+		errno = EISDIR;
+		return fail("%s", file);
+	}
+
+	bp = open_dev(BP_OPEN_IOCTL);
+	if (!bp)
+		return RC_FAIL;
+	if (attach(bp, name, &a))
+		goto out;
+	if (offset > a.size || (have_len && len > a.size - offset) ||
+	    (!have_len && offset == a.size)) {
+		errno = EINVAL;
+		fail("offset 0x%llx + %llu bytes is outside region '%s' (%llu bytes)",
+		     (unsigned long long)offset, (unsigned long long)len, name,
+		     (unsigned long long)a.size);
+		goto out;
+	}
+	if (!have_len)
+		len = a.size - offset;
+	if (!save && S_ISREG(mode) && !have_len) {
+		if (fsize > len) {
+			errno = EFBIG;
+			fail("%s (%llu bytes) does not fit in region '%s' from 0x%llx (%llu bytes); --len takes its start",
+			     file, (unsigned long long)fsize, name, (unsigned long long)offset,
+			     (unsigned long long)len);
+			goto out;
+		}
+		len = fsize;
+		if (!len) {
+			errno = ENODATA;
+			fail("%s is empty", file);
+			goto out;
+		}
+	}
+	if (S_ISBLK(mode) && len > fsize) {
+		errno = save ? ENOSPC : ENODATA;
+		fail("%s has %llu bytes, %llu needed", file, (unsigned long long)fsize,
+		     (unsigned long long)len);
+		goto out;
+	}
+
+	/*
+	 * O_DIRECT when the region is page-backed (nothing copied by the
+	 * CPU), else buffered: O_DIRECT from a PFN-mapped region fails with
+	 * EFAULT.  --direct/--buffered force one.
+	 */
+	if (mode_opt == OPT_DIRECT || (!mode_opt && (a.flags & BIGPHYS_ALLOC_PAGES)))
+		x.flags |= BP_XFER_DIRECT;
+	if (x.flags & BP_XFER_DIRECT)
+		how = "O_DIRECT";
+	else if (mode_opt)
+		how = "buffered";
+	else
+		how = "buffered: the region is not page-backed";
+	/* O_DIRECT restore of a file of odd size: length from the file's size. */
+	if ((x.flags & BP_XFER_DIRECT) && len % BP_XFER_ALIGN &&
+	    !(!save && S_ISREG(mode) && !have_len)) {
+		errno = EINVAL;
+		fail("O_DIRECT needs a length in multiples of %llu, not %llu; --buffered",
+		     (unsigned long long)BP_XFER_ALIGN, (unsigned long long)len);
+		goto out;
+	}
+	x.offset = offset;
+	x.len = save || have_len || !S_ISREG(mode) ? len : 0;
+	if (save)
+		x.flags |= BP_XFER_SYNC;
+	if (isatty(STDERR_FILENO)) {
+		snprintf(label, sizeof(label), "%s '%s' %s %s", cmd_name, name,
+			 save ? "to" : "from", file);
+		pr.label = label;
+		x.progress = show_progress;
+		x.progress_arg = &pr;
+	}
+
+	pr.start = pr.last = t0 = now_ns();
+	err = save ? bp_region_save(bp, &a, -1, file, &x) : bp_region_restore(bp, &a, -1, file, &x);
+	ns = now_ns() - t0;
+	if (pr.shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	if (err) {
+		if (err == -EINVAL && (x.flags & BP_XFER_DIRECT) && !x.done)
+			fail_lib(err, "%s %s with O_DIRECT (does its file system refuse O_DIRECT? --buffered)",
+				 save ? "write" : "read", file);
+		else
+			fail_lib(err, "%s '%s' %s %s (%s) after %llu of %llu bytes",
+				 save ? "save" : "restore", name, save ? "to" : "from", file, how,
+				 (unsigned long long)x.done, (unsigned long long)len);
+		goto out;
+	}
+
+	printf("%s: %llu bytes (%s) %s '%s'+0x%llx %s %s in %s, %.1f MB/s (%s%s)\n", cmd_name,
+	       (unsigned long long)x.done, fmt_size(x.done, b1, sizeof(b1)),
+	       save ? "from" : "into", name, (unsigned long long)offset, save ? "to" : "from",
+	       file, fmt_ns(ns, label, sizeof(label)), ns ? x.done * 1e3 / ns : 0.0, how,
+	       save ? ", fdatasync" : "");
+	rc = RC_OK;
+out:
+	bp_close(bp);
+	return rc;
+}
+
+static int cmd_save(int argc, char **argv)
+{
+	return cmd_xfer(argc, argv, true);
+}
+
+static int cmd_restore(int argc, char **argv)
+{
+	return cmd_xfer(argc, argv, false);
+}
+
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -953,6 +1244,8 @@ static const struct command {
 	{ "push", cmd_push },
 	{ "readback", cmd_readback },
 	{ "dump", cmd_dump },
+	{ "save", cmd_save },
+	{ "restore", cmd_restore },
 };
 
 int main(int argc, char **argv)
