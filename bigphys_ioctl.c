@@ -120,6 +120,11 @@ static int bigphys_alloc_check(struct bigphys_alloc *a)
 		return -EINVAL;
 	if ((a->flags & BIGPHYS_ALLOC_PERSIST) && !a->name[0])
 		return -EINVAL;
+	/* Page-backed memory is write-back (see bigphys_pages.c). */
+	if ((a->flags & BIGPHYS_ALLOC_PAGES) &&
+	    (a->flags & BIGPHYS_CACHE_MASK) != BIGPHYS_CACHE_DEFAULT &&
+	    (a->flags & BIGPHYS_CACHE_MASK) != BIGPHYS_CACHE_WB)
+		return -EINVAL;
 	/* genalloc takes the alignment as an int: at most 1 GiB. */
 	if (a->align && (!is_power_of_2(a->align) || a->align < PAGE_SIZE ||
 			 a->align > BIGPHYS_ALIGN_MAX))
@@ -161,6 +166,9 @@ static struct bigphys_region *bigphys_alloc_lookup(const struct bigphys_alloc *a
 			return ERR_PTR(-EINVAL);
 		if (cache != BIGPHYS_CACHE_DEFAULT &&
 		    cache != (r->flags & BIGPHYS_CACHE_MASK))
+			return ERR_PTR(-EINVAL);
+		if ((a->flags & BIGPHYS_ALLOC_PAGES) &&
+		    !(r->flags & BIGPHYS_ALLOC_PAGES))
 			return ERR_PTR(-EINVAL);
 		return r;
 	}
@@ -287,7 +295,8 @@ unlock:
 	return err;
 }
 
-static long bigphys_ioctl_info(struct bigphys_info __user *uarg)
+/* @size: the caller's struct bigphys_info, sizeof() or the 40-byte V1 */
+static long bigphys_ioctl_info(struct bigphys_info __user *uarg, size_t size)
 {
 	struct bigphys_info info = {};
 	struct bigphys_region *r;
@@ -300,7 +309,7 @@ static long bigphys_ioctl_info(struct bigphys_info __user *uarg)
 	mutex_unlock(&bigphys_lock);
 	info.nr_devices = bigphys_dma_nr_devices();
 
-	return copy_to_user(uarg, &info, sizeof(info)) ? -EFAULT : 0;
+	return copy_to_user(uarg, &info, size) ? -EFAULT : 0;
 }
 
 static long bigphys_ioctl_list(struct bigphys_list __user *uarg)
@@ -371,7 +380,8 @@ long bigphys_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case BIGPHYS_IOC_FREE:
 		return bigphys_ioctl_free(bf, argp);
 	case BIGPHYS_IOC_INFO:
-		return bigphys_ioctl_info(argp);
+	case BIGPHYS_IOC_INFO_V1:
+		return bigphys_ioctl_info(argp, _IOC_SIZE(cmd));
 	case BIGPHYS_IOC_LIST:
 		return bigphys_ioctl_list(argp);
 	case BIGPHYS_IOC_STRT_DMA:

@@ -23,6 +23,16 @@ static char *pool_size;
 module_param(pool_size, charp, 0444);
 MODULE_PARM_DESC(pool_size, "Size of the boot-reserved pool, e.g. 64M");
 
+static char *pages_base;
+module_param(pages_base, charp, 0444);
+MODULE_PARM_DESC(pages_base,
+		 "Physical base of a second boot-reserved range, 2 MiB aligned, made page-backed for BIGPHYS_ALLOC_PAGES regions, e.g. 0x16000000 for memmap=128M$0x16000000");
+
+static char *pages_size;
+module_param(pages_size, charp, 0444);
+MODULE_PARM_DESC(pages_size,
+		 "Size of the page-backed range, a multiple of 2 MiB, e.g. 128M");
+
 /* Read with READ_ONCE(): root may change it at any time. */
 unsigned int bigphys_fault_inject;
 module_param_named(fault_inject, bigphys_fault_inject, uint, 0644);
@@ -100,7 +110,7 @@ static int __init bigphys_init(void)
 {
 	int err;
 
-	err = bigphys_pool_init(pool_base, pool_size);
+	err = bigphys_pool_init(pool_base, pool_size, pages_base, pages_size);
 	if (err)
 		return err;
 	err = bigphys_dma_init();

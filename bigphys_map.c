@@ -15,8 +15,10 @@
  *    involved).  Without translation (no IOMMU, or an identity domain as
  *    with iommu=pt) a range beyond the DMA mask is refused with -EIO up
  *    front: dma-direct would WARN.
- *  - page-allocator pool and user memory (BIGPHYS_DMA_USER_PTR): ordinary
- *    RAM with struct pages: an sg_table and dma_map_sgtable(), in segments
+ *  - page-allocator pool, page-backed regions (struct pages and a direct
+ *    map from memremap_pages(), bigphys_pages.c) and user memory
+ *    (BIGPHYS_DMA_USER_PTR): RAM with struct pages: an sg_table and
+ *    dma_map_sgtable(), in segments
  *    no longer than dma_max_mapping_size() so swiotlb can bounce them; the
  *    bounce copies happen at map (to device) and unmap (from device).
  *
@@ -78,7 +80,7 @@ static unsigned int bigphys_max_seg(struct device *dev)
 	return max_t(size_t, seg & PAGE_MASK, PAGE_SIZE);
 }
 
-/* Physically contiguous RAM (page-allocator pool) as an sg_table. */
+/* Physically contiguous RAM with struct pages (see above) as an sg_table. */
 static int bigphys_mem_ram(struct device *dev, struct bigphys_dma_mem *mem,
 			   phys_addr_t phys)
 {
@@ -187,7 +189,7 @@ int bigphys_mem_get(struct bigphys_file *bf, struct bigphys_dev *bd,
 	mem->region = r;
 	atomic_inc(&r->nr_dma);
 	mem->phys = r->phys + req->offset;
-	if (!bigphys_pool_is_ram())
+	if (!bigphys_pool_is_ram() && !(r->flags & BIGPHYS_ALLOC_PAGES))
 		return 0;
 	err = bigphys_mem_ram(dev, mem, mem->phys);
 	if (err)

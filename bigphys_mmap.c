@@ -3,15 +3,24 @@
  * Map regions into user space like shared memory.
  *
  * The mmap offset is a physical address inside a region attached to the
- * file.  The mapping is VM_PFNMAP (no struct page refcounting), filled in
- * completely at mmap time, with the region's cache type: the PFNs are
- * inserted one by one so that x86 PAT gives each page the memtype the
- * region registered (see bigphys_pool.c); the result is what
- * remap_pfn_range() would map, without its range tracking.  Each VMA holds a
+ * file.  The mapping is filled in completely at mmap time.  Each VMA holds a
  * region reference, so fork, partial munmap and mremap keep the memory alive
  * until the last piece goes.
+ *  - WC/UC/WB regions: VM_IO | VM_PFNMAP (no struct page refcounting), with
+ *    the region's cache type: the PFNs are inserted one by one so that x86
+ *    PAT gives each page the memtype the region registered (see
+ *    bigphys_pool.c); the result is what remap_pfn_range() would map,
+ *    without its range tracking.
+ *  - page-backed regions (BIGPHYS_ALLOC_PAGES): VM_MIXEDMAP with pages
+ *    (bigphys_pages_insert()), write-back, so get_user_pages() works on it.
+ * Debuggers: access_remote_vm() (/proc/PID/mem, ptrace) uses GUP, which
+ * refuses PFN mappings; .access then copies through the region's kernel
+ * mapping, which has the region's cache type, so it never adds a mapping of
+ * another type (generic_access_phys() would ioremap() each access, and
+ * ioremap() of the page-allocator pool's RAM WARNs).
  */
 #include <linux/fs.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 
 #include "bigphys_compat.h"
@@ -33,20 +42,58 @@ static void bigphys_vm_close(struct vm_area_struct *vma)
 	bigphys_region_put(r);
 }
 
+static vm_fault_t bigphys_insert(struct vm_area_struct *vma,
+				 unsigned long addr, unsigned long pfn)
+{
+	struct bigphys_region *r = vma->vm_private_data;
+
+	if (r->flags & BIGPHYS_ALLOC_PAGES)
+		return bigphys_pages_insert(vma, addr, pfn);
+	return vmf_insert_pfn_prot(vma, addr, pfn, vma->vm_page_prot);
+}
+
 /*
  * mmap() fills the whole VMA, so this only runs if page tables were dropped
  * behind our back.  vm_pgoff is the PFN of vm_start, so pgoff is the PFN.
  */
 static vm_fault_t bigphys_vm_fault(struct vm_fault *vmf)
 {
-	return vmf_insert_pfn_prot(vmf->vma, vmf->address, vmf->pgoff,
-				   vmf->vma->vm_page_prot);
+	return bigphys_insert(vmf->vma, vmf->address, vmf->pgoff);
+}
+
+/*
+ * access_remote_vm() fallback for what GUP cannot take (PFN mappings):
+ * copy @len bytes at @addr, clipped to the VMA, through the region's kernel
+ * mapping.  Writes need a writable mapping, like a PTE would.
+ * Context: mmap_lock held (read); the VMA holds a region reference.
+ */
+static int bigphys_vm_access(struct vm_area_struct *vma, unsigned long addr,
+			     void *buf, int len, int write)
+{
+	struct bigphys_region *r = vma->vm_private_data;
+	phys_addr_t phys = ((phys_addr_t)vma->vm_pgoff << PAGE_SHIFT) +
+			   (addr - vma->vm_start);
+	size_t off = phys - r->phys;
+
+	if (write && !(vma->vm_flags & VM_WRITE))
+		return -EINVAL;
+	len = min_t(unsigned long, len, vma->vm_end - addr);
+	if (r->kmap && write)
+		memcpy_toio(r->kmap + off, buf, len);
+	else if (r->kmap)
+		memcpy_fromio(buf, r->kmap + off, len);
+	else if (write)
+		memcpy(phys_to_virt(phys), buf, len);
+	else
+		memcpy(buf, phys_to_virt(phys), len);
+	return len;
 }
 
 static const struct vm_operations_struct bigphys_vm_ops = {
 	.open = bigphys_vm_open,
 	.close = bigphys_vm_close,
 	.fault = bigphys_vm_fault,
+	.access = bigphys_vm_access,
 };
 
 static pgprot_t bigphys_pgprot(u32 flags, pgprot_t prot)
@@ -92,18 +139,22 @@ int bigphys_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	vm_flags_clear(vma, VM_MAYEXEC);
-	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	if (r->flags & BIGPHYS_ALLOC_PAGES)
+		vm_flags_set(vma, VM_MIXEDMAP);
+	else
+		vm_flags_set(vma, VM_IO | VM_PFNMAP);
 	vma->vm_page_prot = bigphys_pgprot(r->flags, vma->vm_page_prot);
+	vma->vm_private_data = r;
 	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
-		if (vmf_insert_pfn_prot(vma, addr, pfn++, vma->vm_page_prot) !=
-		    VM_FAULT_NOPAGE) {
+		if (bigphys_insert(vma, addr, pfn++) != VM_FAULT_NOPAGE) {
 			/* mmap_region() zaps what was inserted. */
+			vma->vm_private_data = NULL;
 			bigphys_region_put(r);
 			return -ENOMEM;
 		}
 	}
 	/* From here on the VMA owns the reference: close() drops it. */
-	vma->vm_private_data = r;
 	vma->vm_ops = &bigphys_vm_ops;
 	atomic_inc(&r->nr_maps);
 	return 0;

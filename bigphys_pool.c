@@ -77,6 +77,18 @@ bool bigphys_pool_is_ram(void)
 	return pool.pages;
 }
 
+/*
+ * The allocator a region with @flags comes from: page-backed regions from
+ * the page-backed part (pages_base=), else from a page-allocator pool,
+ * which is all pages; NULL when there is no such memory.
+ */
+static struct gen_pool *bigphys_region_gp(u32 flags)
+{
+	if (!(flags & BIGPHYS_ALLOC_PAGES))
+		return pool.gp;
+	return bigphys_pages_gp() ?: (pool.pages ? pool.gp : NULL);
+}
+
 static int bigphys_parse(const char *param, const char *str, u64 *val)
 {
 	char *end;
@@ -97,48 +109,80 @@ static int bigphys_count_bytes(struct resource *res, void *arg)
 	return 0;
 }
 
-static int bigphys_pool_reserved(const char *base_str, const char *size_str)
+/**
+ * bigphys_range_claim() - check and claim a boot-reserved physical range
+ * @pbase: name of the base parameter, for messages ("pool_base")
+ * @psize: name of the size parameter ("pool_size")
+ * @base_str: its value (memparse syntax), or NULL
+ * @size_str: the size's value, or NULL
+ * @align: required alignment of base and size in bytes (a power of two)
+ * @range: filled: the range claimed
+ *
+ * Context: module load.
+ * Return: the resource claimed (release_mem_region() it), or an ERR_PTR:
+ * -EINVAL malformed, unaligned, or not wholly a reserved memory range;
+ * -EADDRINUSE overlaps System RAM; -EBUSY claimed by another driver (or by
+ * bigphys itself).  Each failure logs one line naming the parameters.
+ */
+struct resource *bigphys_range_claim(const char *pbase, const char *psize,
+				     const char *base_str, const char *size_str,
+				     u64 align, struct range *range)
 {
 	u64 base, size, reserved = 0;
+	struct resource *res;
 	int err;
 
 	if (!base_str || !size_str) {
-		pr_err("pool_base= and pool_size= must be given together\n");
-		return -EINVAL;
+		pr_err("%s= and %s= must be given together\n", pbase, psize);
+		return ERR_PTR(-EINVAL);
 	}
-	err = bigphys_parse("pool_base", base_str, &base);
+	err = bigphys_parse(pbase, base_str, &base);
 	if (!err)
-		err = bigphys_parse("pool_size", size_str, &size);
+		err = bigphys_parse(psize, size_str, &size);
 	if (err)
-		return err;
+		return ERR_PTR(err);
 
-	if (!size || !PAGE_ALIGNED(base) || !PAGE_ALIGNED(size) ||
+	if (!size || !IS_ALIGNED(base, align) || !IS_ALIGNED(size, align) ||
 	    base + size < base || base + size - 1 > PHYS_ADDR_MAX) {
-		pr_err("pool_base=%#llx pool_size=%#llx: must be page aligned, non-empty and inside the physical address space\n",
-		       base, size);
-		return -EINVAL;
+		pr_err("%s=%#llx %s=%#llx: must be %s aligned, non-empty and inside the physical address space\n",
+		       pbase, base, psize, size,
+		       align == PAGE_SIZE ? "page" : "2 MiB");
+		return ERR_PTR(-EINVAL);
 	}
 	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		pr_err("pool_base=%#llx pool_size=%#llx overlaps System RAM: reserve the range at boot with memmap=%lluK$%#llx (see /proc/iomem)\n",
-		       base, size, size >> 10, base);
-		return -EADDRINUSE;
+		pr_err("%s=%#llx %s=%#llx overlaps System RAM: reserve the range at boot with memmap=%lluK$%#llx (see /proc/iomem)\n",
+		       pbase, base, psize, size, size >> 10, base);
+		return ERR_PTR(-EADDRINUSE);
 	}
 	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, base,
 			    base + size - 1, &reserved, bigphys_count_bytes);
 	if (reserved != size) {
-		pr_err("pool_base=%#llx pool_size=%#llx is not wholly a reserved memory range: reserve it at boot with memmap=%lluK$%#llx (see /proc/iomem)\n",
-		       base, size, size >> 10, base);
-		return -EINVAL;
+		pr_err("%s=%#llx %s=%#llx is not wholly a reserved memory range: reserve it at boot with memmap=%lluK$%#llx (see /proc/iomem)\n",
+		       pbase, base, psize, size, size >> 10, base);
+		return ERR_PTR(-EINVAL);
 	}
-	pool.res = request_mem_region(base, size, KBUILD_MODNAME);
-	if (!pool.res) {
-		pr_err("pool_base=%#llx pool_size=%#llx is already claimed by another driver (see /proc/iomem)\n",
-		       base, size);
-		return -EBUSY;
+	res = request_mem_region(base, size, KBUILD_MODNAME);
+	if (!res) {
+		pr_err("%s=%#llx %s=%#llx is already claimed by another driver or overlaps the other bigphys range (see /proc/iomem)\n",
+		       pbase, base, psize, size);
+		return ERR_PTR(-EBUSY);
 	}
-	pool.base = base;
-	pool.size = size;
+	range->start = base;
+	range->end = base + size - 1;
+	return res;
+}
+
+static int bigphys_pool_reserved(const char *base_str, const char *size_str)
+{
+	struct range range;
+
+	pool.res = bigphys_range_claim("pool_base", "pool_size", base_str,
+				       size_str, PAGE_SIZE, &range);
+	if (IS_ERR(pool.res))
+		return PTR_ERR(pool.res);
+	pool.base = range.start;
+	pool.size = range_len(&range);
 	return 0;
 }
 
@@ -155,6 +199,12 @@ static int bigphys_pool_pages(void)
 	if (!pool.pages)
 		return -ENOMEM;
 	pool.order = order;
+	/*
+	 * Every page gets its own reference count, so that page-backed
+	 * regions can map them one by one with vmf_insert_page() and tell
+	 * when nobody else holds them (bigphys_pages.c).
+	 */
+	split_page(pool.pages, order);
 	pool.base = page_to_phys(pool.pages);
 	pool.size = PAGE_SIZE << order;
 	pr_info("no pool_base=/pool_size=: using %zu KiB from the page allocator; for a bigger pool boot with memmap=64M$0x10000000 and load with pool_base=0x10000000 pool_size=64M\n",
@@ -162,16 +212,28 @@ static int bigphys_pool_pages(void)
 	return 0;
 }
 
+static void bigphys_pool_free_pages(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < 1UL << pool.order; i++)
+		__free_page(pool.pages + i);
+}
+
 /**
  * bigphys_pool_init() - set up the pool at module load
  * @base: pool_base= parameter (physical address) or NULL
  * @size: pool_size= parameter (bytes, memparse suffixes) or NULL
+ * @pages_base: pages_base= parameter: the page-backed part, or NULL
+ * @pages_size: pages_size= parameter, or NULL
  *
  * Return: 0, or -EINVAL (malformed parameters or not a reserved range),
  * -EADDRINUSE (overlaps System RAM), -EBUSY (claimed by someone else),
- * -ENOMEM.  Each failure logs one line naming the parameter.
+ * -ENOMEM, or the error of making the page-backed part.  Each failure
+ * logs one line naming the parameter.
  */
-int bigphys_pool_init(const char *base, const char *size)
+int bigphys_pool_init(const char *base, const char *size,
+		      const char *pages_base, const char *pages_size)
 {
 	int err;
 
@@ -193,25 +255,34 @@ int bigphys_pool_init(const char *base, const char *size)
 		goto destroy_gp;
 	pr_info("pool %pa + %zu KiB (%s)\n", &pool.base, pool.size >> 10,
 		pool.pages ? "page allocator" : "reserved range");
+	if (pages_base || pages_size) {
+		err = bigphys_pages_init(pages_base, pages_size);
+		if (err)
+			goto destroy_gp;
+	}
 	return 0;
 
 destroy_gp:
 	gen_pool_destroy(pool.gp);
 release_memory:
 	if (pool.pages)
-		__free_pages(pool.pages, pool.order);
+		bigphys_pool_free_pages();
 	else
 		release_mem_region(pool.base, pool.size);
 	return err;
 }
 
-/* Every region is gone by now: files, VMAs and PERSIST hold the module. */
+/*
+ * Every region is gone by now: files, VMAs, PERSIST and HELD regions hold
+ * the module.
+ */
 void bigphys_pool_exit(void)
 {
+	bigphys_pages_exit();
 	xa_destroy(&bigphys_user_pages);
 	gen_pool_destroy(pool.gp);
 	if (pool.pages)
-		__free_pages(pool.pages, pool.order);
+		bigphys_pool_free_pages();
 	else
 		release_mem_region(pool.base, pool.size);
 }
@@ -247,6 +318,14 @@ void bigphys_pool_info(struct bigphys_info *info)
 	info->free_bytes = gen_pool_avail(pool.gp);
 	info->largest_free = (u64)largest << PAGE_SHIFT;
 	info->flags = pool.pages ? BIGPHYS_POOL_PAGES : BIGPHYS_POOL_RESERVED;
+	if (pool.pages) {
+		/* The page-allocator block is all pages. */
+		info->flags |= BIGPHYS_POOL_HAS_PAGES;
+		info->pages_base = info->pool_base;
+		info->pages_size = info->pool_size;
+		info->pages_free = info->free_bytes;
+	}
+	bigphys_pages_info(info);
 }
 
 static unsigned long bigphys_user_pages_get(kuid_t uid)
@@ -299,6 +378,16 @@ static void bigphys_region_zero(struct bigphys_region *r)
 	}
 }
 
+/*
+ * Whether the region's memory is in the kernel's direct map: the
+ * page-allocator pool, and page-backed regions (memremap_pages() gave the
+ * page-backed part one).  Those need no kernel mapping of their own.
+ */
+static bool bigphys_region_direct(const struct bigphys_region *r)
+{
+	return pool.pages || (r->flags & BIGPHYS_ALLOC_PAGES);
+}
+
 /* Zero a new region and give it its cache type (see the top of the file). */
 static int bigphys_region_prepare(struct bigphys_region *r)
 {
@@ -306,7 +395,7 @@ static int bigphys_region_prepare(struct bigphys_region *r)
 	int npages = r->size >> PAGE_SHIFT;
 	void *va;
 
-	if (pool.pages) {
+	if (bigphys_region_direct(r)) {
 		va = phys_to_virt(r->phys);
 		bigphys_region_zero(r);
 		if (cache == BIGPHYS_CACHE_WC)
@@ -333,7 +422,7 @@ static void bigphys_region_unprepare(struct bigphys_region *r)
 {
 	u32 cache = r->flags & BIGPHYS_CACHE_MASK;
 
-	if (pool.pages) {
+	if (bigphys_region_direct(r)) {
 		if (cache != BIGPHYS_CACHE_WB)
 			set_memory_wb((unsigned long)phys_to_virt(r->phys),
 				      r->size >> PAGE_SHIFT);
@@ -348,8 +437,10 @@ static void bigphys_region_unprepare(struct bigphys_region *r)
  * bigphys_region_alloc() - allocate a zeroed region from the pool
  * @size: bytes, a nonzero multiple of PAGE_SIZE
  * @align: 0 or a power of two from PAGE_SIZE to BIGPHYS_ALIGN_MAX (bytes)
- * @flags: BIGPHYS_ALLOC_PERSIST is ignored here; the cache type is kept
- *	(BIGPHYS_CACHE_DEFAULT becomes BIGPHYS_CACHE_WC)
+ * @flags: BIGPHYS_ALLOC_PERSIST is ignored here; BIGPHYS_ALLOC_PAGES and
+ *	the cache type are kept (BIGPHYS_CACHE_DEFAULT becomes
+ *	BIGPHYS_CACHE_WC, or BIGPHYS_CACHE_WB with PAGES; the caller has
+ *	refused PAGES with WC or UC)
  * @name: "" or a checked name
  *
  * The region belongs to (and its bytes are charged to) the caller's euid.
@@ -359,24 +450,30 @@ static void bigphys_region_unprepare(struct bigphys_region *r)
  * Context: process context, bigphys_lock not held: it is taken to allocate
  * the block and dropped while the region is zeroed, which may take long.
  * Return: the region with one reference, or ERR_PTR(-EDQUOT) when the
- * euid's regions would exceed max_user_bytes, -ENOSPC when no free block
- * fits, -ENOMEM, or the error of changing the cache type.
+ * euid's regions would exceed max_user_bytes, -EOPNOTSUPP for PAGES when
+ * the pool has no page-backed part, -ENOSPC when no free block fits,
+ * -ENOMEM, or the error of changing the cache type.
  */
 struct bigphys_region *bigphys_region_alloc(size_t size, size_t align,
 					    u32 flags, const char *name)
 {
 	struct genpool_data_align data = { .align = max_t(size_t, align, PAGE_SIZE) };
 	struct bigphys_region *r;
+	struct gen_pool *gp;
 	int err;
 
+	gp = bigphys_region_gp(flags);
+	if (!gp)
+		return ERR_PTR(-EOPNOTSUPP);
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&r->ref);
 	r->size = size;
-	r->flags = flags & BIGPHYS_CACHE_MASK;
-	if (r->flags == BIGPHYS_CACHE_DEFAULT)
-		r->flags = BIGPHYS_CACHE_WC;
+	r->flags = flags & (BIGPHYS_CACHE_MASK | BIGPHYS_ALLOC_PAGES);
+	if ((r->flags & BIGPHYS_CACHE_MASK) == BIGPHYS_CACHE_DEFAULT)
+		r->flags |= flags & BIGPHYS_ALLOC_PAGES ? BIGPHYS_CACHE_WB :
+							  BIGPHYS_CACHE_WC;
 	r->owner = current_euid();
 	strscpy(r->name, name, sizeof(r->name));
 
@@ -384,7 +481,7 @@ struct bigphys_region *bigphys_region_alloc(size_t size, size_t align,
 	err = bigphys_charge(r->owner, size);
 	if (err)
 		goto unlock;
-	r->phys = gen_pool_alloc_algo(pool.gp, size, gen_pool_first_fit_align,
+	r->phys = gen_pool_alloc_algo(gp, size, gen_pool_first_fit_align,
 				      &data);
 	if (!r->phys) {
 		err = -ENOSPC;
@@ -399,7 +496,7 @@ struct bigphys_region *bigphys_region_alloc(size_t size, size_t align,
 
 free_block:
 	mutex_lock(&bigphys_lock);
-	gen_pool_free(pool.gp, r->phys, size);
+	gen_pool_free(gp, r->phys, size);
 uncharge:
 	bigphys_uncharge(r->owner, size);
 unlock:
@@ -442,22 +539,44 @@ void bigphys_region_discard(struct bigphys_region *r)
 {
 	bigphys_region_unprepare(r);
 	mutex_lock(&bigphys_lock);
-	gen_pool_free(pool.gp, r->phys, r->size);
+	gen_pool_free(bigphys_region_gp(r->flags), r->phys, r->size);
 	bigphys_uncharge(r->owner, r->size);
 	mutex_unlock(&bigphys_lock);
 	kfree(r);
 }
 
+/**
+ * bigphys_region_destroy() - return a region's memory to the pool
+ * @r: a published region nobody references any more, and whose pages
+ *	(for a page-backed one) nobody outside bigphys holds
+ *
+ * Context: bigphys_lock held.
+ */
+void bigphys_region_destroy(struct bigphys_region *r)
+{
+	lockdep_assert_held(&bigphys_lock);
+	xa_erase(&bigphys_regions, r->id);
+	bigphys_region_unprepare(r);
+	gen_pool_free(bigphys_region_gp(r->flags), r->phys, r->size);
+	bigphys_uncharge(r->owner, r->size);
+	kfree(r);
+}
+
+/*
+ * The last reference is gone.  A page-backed region's pages may still be
+ * referenced from outside (a pipe, a socket, an I/O in flight): then the
+ * region is HELD until they are released (bigphys_pages.c).
+ */
 static void bigphys_region_free(struct kref *ref)
 {
 	struct bigphys_region *r = container_of(ref, struct bigphys_region, ref);
 
 	lockdep_assert_held(&bigphys_lock);
-	xa_erase(&bigphys_regions, r->id);
-	bigphys_region_unprepare(r);
-	gen_pool_free(pool.gp, r->phys, r->size);
-	bigphys_uncharge(r->owner, r->size);
-	kfree(r);
+	if ((r->flags & BIGPHYS_ALLOC_PAGES) && bigphys_pages_held(r)) {
+		bigphys_region_hold(r);
+		return;
+	}
+	bigphys_region_destroy(r);
 }
 
 static void bigphys_region_release(struct kref *ref)

@@ -16,6 +16,7 @@
 
 #include <linux/bits.h>
 #include <linux/kref.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -30,14 +31,17 @@
  * @ref: one per attached file, per VMA, per DMA job or device mapping, and
  *	one while PERSIST; the last put returns the block to the pool.
  * @id: key in bigphys_regions; 0 until the region is published.
- * @flags: BIGPHYS_ALLOC_PERSIST and the cache type; under bigphys_lock.
+ * @flags: BIGPHYS_ALLOC_PERSIST, BIGPHYS_ALLOC_PAGES, the cache type, and
+ *	BIGPHYS_REGION_HELD once the region is gone but its pages are still
+ *	referenced from outside (bigphys_pages.c); under bigphys_lock.
  * @phys: physical address of the first byte (page aligned).
  * @size: bytes, a multiple of PAGE_SIZE.
  * @nr_files: statistics: attached files.
  * @nr_maps: statistics: VMAs.
  * @nr_dma: statistics: DMA jobs and device mappings.
  * @kmap: reserved pool: kernel mapping of the region's cache type; it holds
- *	the region's memtype in x86 PAT.  NULL for the page-allocator pool.
+ *	the region's memtype in x86 PAT.  NULL for the page-allocator pool
+ *	and page-backed regions (they are in the direct map).
  * @owner: euid of the creator; only it (or CAP_SYS_ADMIN) may attach to
  *	the name or remove it.
  * @name: "" when anonymous or removed; under bigphys_lock.
@@ -86,7 +90,8 @@ struct bigphys_file {
  * bigphys_lock protects bigphys_regions, every region's @name and @flags,
  * every file's @regions, and allocations from the pool.  Region releases run
  * under it (kref_put_mutex), so a region found in bigphys_regions while the
- * lock is held may be kref_get()ed.
+ * lock is held may be kref_get()ed, unless it is BIGPHYS_REGION_HELD (it has
+ * no references left then; nothing finds it by name or id).
  */
 extern struct mutex bigphys_lock;
 extern struct xarray bigphys_regions;
@@ -97,7 +102,13 @@ extern struct xarray bigphys_regions;
 extern unsigned int bigphys_fault_inject;
 
 /* bigphys_pool.c */
-int bigphys_pool_init(const char *base, const char *size);
+struct range;
+struct resource;
+struct resource *bigphys_range_claim(const char *pbase, const char *psize,
+				     const char *base_str, const char *size_str,
+				     u64 align, struct range *range);
+int bigphys_pool_init(const char *base, const char *size,
+		      const char *pages_base, const char *pages_size);
 void bigphys_pool_exit(void);
 void bigphys_pool_info(struct bigphys_info *info);
 bool bigphys_pool_is_ram(void);
@@ -107,7 +118,19 @@ int bigphys_region_publish(struct bigphys_region *r);
 void bigphys_region_discard(struct bigphys_region *r);
 void bigphys_region_put(struct bigphys_region *r);
 void bigphys_region_put_locked(struct bigphys_region *r);
+void bigphys_region_destroy(struct bigphys_region *r);
 struct bigphys_region *bigphys_region_find_name(const char *name);
+
+/* bigphys_pages.c */
+struct gen_pool;
+int bigphys_pages_init(const char *base_str, const char *size_str);
+void bigphys_pages_exit(void);
+struct gen_pool *bigphys_pages_gp(void);
+void bigphys_pages_info(struct bigphys_info *info);
+bool bigphys_pages_held(const struct bigphys_region *r);
+void bigphys_region_hold(struct bigphys_region *r);
+vm_fault_t bigphys_pages_insert(struct vm_area_struct *vma,
+				unsigned long addr, unsigned long pfn);
 
 /* bigphys_ioctl.c */
 long bigphys_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
