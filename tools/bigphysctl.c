@@ -1202,7 +1202,7 @@ static int cmd_xfer(int argc, char **argv, bool save)
 	}
 	if (err) {
 		if (err == -EINVAL && (x.flags & BP_XFER_DIRECT) && !x.done)
-			fail_lib(err, "%s %s with O_DIRECT (does its file system refuse O_DIRECT? --buffered)",
+			fail_err(err, "%s %s with O_DIRECT (its file system may refuse O_DIRECT: try --buffered)",
 				 save ? "write" : "read", file);
 		else
 			fail_lib(err, "%s '%s' %s %s (%s) after %llu of %llu bytes",
