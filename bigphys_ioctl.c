@@ -295,7 +295,7 @@ unlock:
 	return err;
 }
 
-/* @size: the caller's struct bigphys_info, sizeof() or the 40-byte V1 */
+/* @size: the caller's struct bigphys_info, sizeof() or the 48-byte V1 */
 static long bigphys_ioctl_info(struct bigphys_info __user *uarg, size_t size)
 {
 	struct bigphys_info info = {};

@@ -239,7 +239,7 @@ int bp_info(struct bp *bp, struct bigphys_info *info)
 	memset(info, 0, sizeof(*info));
 	err = bp_ioctl(bp, BIGPHYS_IOC_INFO, info);
 	if (err == -ENOTTY) {
-		/* A module from before the page-backed part: 40 bytes. */
+		/* A module from before the page-backed part: 48 bytes. */
 		memset(info, 0, sizeof(*info));
 		err = bp_ioctl(bp, BIGPHYS_IOC_INFO_V1, info);
 	}

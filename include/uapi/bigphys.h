@@ -190,8 +190,8 @@ struct bigphys_free {
  * @held_bytes: bytes of regions that are gone but whose pages are still
  *	referenced from outside bigphys (BIGPHYS_REGION_HELD): not free yet.
  *
- * The structure grew the pages_* and held_bytes fields; the old 40-byte
- * command BIGPHYS_IOC_INFO_V1 still works and fills the first 40 bytes.
+ * The structure grew the pages_* and held_bytes fields; the old 48-byte
+ * command BIGPHYS_IOC_INFO_V1 still works and fills the first 48 bytes.
  */
 struct bigphys_info {
 	__u64 pool_base;
@@ -465,8 +465,8 @@ struct bigphys_dev_info {
 #define BIGPHYS_IOC_ALLOC	_IOWR(BIGPHYS_IOC_MAGIC, 1, struct bigphys_alloc)
 #define BIGPHYS_IOC_FREE	_IOW(BIGPHYS_IOC_MAGIC, 2, struct bigphys_free)
 #define BIGPHYS_IOC_INFO	_IOR(BIGPHYS_IOC_MAGIC, 3, struct bigphys_info)
-/* INFO before pages_base: the first 40 bytes of struct bigphys_info. */
-#define BIGPHYS_IOC_INFO_V1	_IOC(_IOC_READ, BIGPHYS_IOC_MAGIC, 3, 40)
+/* INFO before pages_base: the first 48 bytes of struct bigphys_info. */
+#define BIGPHYS_IOC_INFO_V1	_IOC(_IOC_READ, BIGPHYS_IOC_MAGIC, 3, 48)
 #define BIGPHYS_IOC_LIST	_IOWR(BIGPHYS_IOC_MAGIC, 4, struct bigphys_list)
 #define BIGPHYS_IOC_STRT_DMA	_IOWR(BIGPHYS_IOC_MAGIC, 5, struct bigphys_dma)
 #define BIGPHYS_IOC_WAIT_DMA	_IOWR(BIGPHYS_IOC_MAGIC, 6, struct bigphys_dma_wait)
