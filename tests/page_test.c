@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Page-backed regions (BIGPHYS_ALLOC_PAGES, issue 11): the ALLOC flags and
- * errnos, INFO's page fields (and the 40-byte INFO_V1), and everything that
+ * errnos, INFO's page fields (and the 48-byte INFO_V1), and everything that
  * takes page references on a mapping, which a PFN mapping (WC, UC, WB
  * regions) refuses with EFAULT: vmsplice(), process_vm_readv/writev(),
  * MSG_ZEROCOPY, io_uring registered buffers, O_DIRECT.  /proc/PID/mem
@@ -22,6 +22,7 @@
 #include "bigphys_uring_util.h"
 
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <linux/errqueue.h>
 #include <linux/fs.h>
@@ -50,6 +51,7 @@
 #define MAX_FILL	64U
 #define DISK_WANT	(64ULL << 20)
 #define RETURN_MS	5000		/* HELD memory back within this */
+#define V1_SIZE		((unsigned int)_IOC_SIZE(BIGPHYS_IOC_INFO_V1))
 
 static const char *const persist_names[] = { "pg_persist" };
 
@@ -133,7 +135,7 @@ static __u32 flags_out(__u32 req)
 }
 
 /*
- * INFO and INFO_V1: V1 writes exactly the first 40 bytes of INFO; the
+ * INFO and INFO_V1: V1 writes exactly the first 48 bytes of INFO; the
  * page fields agree with the pool kind.
  */
 TEST_F(page, info_fields)
@@ -146,16 +148,16 @@ TEST_F(page, info_fields)
 	       (unsigned long long)in->pool_size, in->flags,
 	       (unsigned long long)in->pages_base,
 	       (unsigned long long)in->pages_size);
-	ASSERT_EQ(40, (int)_IOC_SIZE(BIGPHYS_IOC_INFO_V1));
-	ASSERT_EQ(72, (int)sizeof(struct bigphys_info));
+	ASSERT_GT(sizeof(struct bigphys_info), (size_t)_IOC_SIZE(BIGPHYS_IOC_INFO_V1));
 	ASSERT_EQ(0U, in->flags & ~(BIGPHYS_POOL_RESERVED | BIGPHYS_POOL_PAGES |
 				    BIGPHYS_POOL_HAS_PAGES));
 	ASSERT_EQ(0U, in->pad);
 	ASSERT_EQ(0ULL, in->held_bytes);
 	memset(v1, 0xa5, sizeof(v1));
 	ASSERT_EQ(0, ioctl(self->fd, BIGPHYS_IOC_INFO_V1, v1));
-	ASSERT_EQ(0, memcmp(v1, in, 40));
-	ASSERT_EQ(0xa5, v1[40]) TH_LOG("INFO_V1 wrote past its 40 bytes");
+	ASSERT_EQ(0, memcmp(v1, in, V1_SIZE));
+	ASSERT_EQ(0xa5, v1[V1_SIZE]) TH_LOG("INFO_V1 wrote past its %u bytes",
+					    V1_SIZE);
 	ASSERT_EQ(0xa5, v1[63]);
 	ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_INFO_V1, NULL));
 
@@ -178,6 +180,46 @@ TEST_F(page, info_fields)
 		/* A second reserved range, disjoint from the pool. */
 		ASSERT_FALSE(bp_pages_in_pool(in));
 	}
+}
+
+/* struct bigphys_info before it grew pages_* and held_bytes (commit 1c5bb98^). */
+struct bigphys_info_old {
+	__u64 pool_base;
+	__u64 pool_size;
+	__u64 free_bytes;
+	__u64 largest_free;
+	__u32 nr_regions;
+	__u32 nr_devices;
+	__u32 flags;
+	__u32 pad;
+};
+
+#define OLD_INFO	_IOR(BIGPHYS_IOC_MAGIC, 3, struct bigphys_info_old)
+
+/*
+ * Binaries built against the header of before the growth issue the INFO
+ * command of the 48-byte struct: it must keep working (that is what a
+ * compatibility command is for) and fill exactly those 48 bytes, and
+ * INFO_V1 must be that command number.
+ */
+TEST_F(page, info_old_binaries)
+{
+	unsigned char old[64];
+
+	ASSERT_EQ(offsetof(struct bigphys_info, pages_base),
+		  sizeof(struct bigphys_info_old));
+	memset(old, 0xa5, sizeof(old));
+	errno = 0;
+	ASSERT_EQ(0, ioctl(self->fd, OLD_INFO, old))
+		TH_LOG("INFO of the old 48-byte struct (cmd 0x%lx): %s",
+		       (unsigned long)OLD_INFO, strerror(errno));
+	ASSERT_EQ(0, memcmp(old, &self->info, sizeof(struct bigphys_info_old)));
+	ASSERT_EQ(0xa5, old[sizeof(struct bigphys_info_old)]);
+	ASSERT_EQ((unsigned long)OLD_INFO, (unsigned long)BIGPHYS_IOC_INFO_V1)
+		TH_LOG("BIGPHYS_IOC_INFO_V1 is 0x%lx (%u bytes), the old INFO was 0x%lx (%zu bytes)",
+		       (unsigned long)BIGPHYS_IOC_INFO_V1,
+		       (unsigned int)_IOC_SIZE(BIGPHYS_IOC_INFO_V1),
+		       (unsigned long)OLD_INFO, sizeof(struct bigphys_info_old));
 }
 
 /* ALLOC_PAGES: flags in and out, exact errnos, INFO accounting, LIST. */
@@ -842,6 +884,7 @@ TEST_F_TIMEOUT(page, o_direct_disk, 300)
 	const char *disk = getenv("BIGPHYS_TEST_DISK");
 	struct bigphys_alloc a, b, w;
 	__u64 size = DISK_WANT, dsize = 0;
+	struct bigphys_info in;
 	__u8 *p, *q, *r;
 	int dfd;
 
@@ -851,8 +894,12 @@ TEST_F_TIMEOUT(page, o_direct_disk, 300)
 	dfd = open(disk, O_RDWR | O_DIRECT | O_CLOEXEC);
 	ASSERT_LE(0, dfd) TH_LOG("open %s: %s", disk, strerror(errno));
 	ASSERT_EQ(0, ioctl(dfd, BLKGETSIZE64, &dsize));
-	if (2 * size > self->info.pages_free)
-		size = self->info.pages_free / 2 / BP_PAGE * BP_PAGE;
+	/* First the PFN-mapped buffer (the page-allocator pool is shared). */
+	r = alloc_map(_metadata, self->fd, BP_PAGE, BIGPHYS_CACHE_WC, &w);
+	ASSERT_NE(NULL, r);
+	ASSERT_EQ(0, bp_info(self->fd, &in));
+	if (2 * size > in.pages_free)
+		size = in.pages_free / 2 / BP_PAGE * BP_PAGE;
 	if (size > dsize)
 		size = dsize / BP_PAGE * BP_PAGE;
 	ASSERT_LE(BP_PAGE, size);
@@ -873,8 +920,6 @@ TEST_F_TIMEOUT(page, o_direct_disk, 300)
 	ASSERT_EQ(-1L, bp_check(q, size, 13));
 	ASSERT_EQ(-1L, bp_check(p, size, 13));
 
-	r = alloc_map(_metadata, self->fd, BP_PAGE, BIGPHYS_CACHE_WC, &w);
-	ASSERT_NE(NULL, r);
 	ASSERT_ERRNO(EFAULT, pwrite(dfd, r, BP_PAGE, 0));
 	ASSERT_ERRNO(EFAULT, pread(dfd, r, BP_PAGE, 0));
 
