@@ -225,7 +225,7 @@ void bp_get_stats(const struct bp *bp, struct bp_stats *st);
  * @info: receives it (sizes in bytes), the page-backed part (pages_base,
  *	pages_size, pages_free) and held_bytes included.
  *
- * A module older than the page-backed part knows only the 40-byte
+ * A module older than the page-backed part knows only the 48-byte
  * BIGPHYS_IOC_INFO_V1: then the fields after @info->pad are 0 (as for a
  * pool without a page-backed part).
  *
