@@ -226,8 +226,8 @@ void bp_get_stats(const struct bp *bp, struct bp_stats *st);
  *	pages_size, pages_free) and held_bytes included.
  *
  * A module older than the page-backed part knows only the 48-byte
- * BIGPHYS_IOC_INFO_V1: then the fields after @info->pad are 0 (as for a
- * pool without a page-backed part).
+ * BIGPHYS_IOC_INFO_V1 (it answers -ENOTTY to the new size): then only the
+ * bytes that command fills are set and the rest is 0.
  *
  * Return: 0 or a negative errno (-EFAULT only on a kernel bug).
  */
