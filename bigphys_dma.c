@@ -56,7 +56,8 @@ int bigphys_dmav_req(const struct bigphys_dmav *v, struct bigphys_job_req *req)
 {
 	struct bigphys_dma_seg *segs;
 
-	if (v->flags & ~BIGPHYS_DMA_FROM_DEVICE || !v->nr_segs ||
+	if (v->flags & ~(BIGPHYS_DMA_FROM_DEVICE | BIGPHYS_DMA_DMABUF) ||
+	    !v->nr_segs ||
 	    v->nr_segs > BIGPHYS_DMAV_MAX_SEGS)
 		return -EINVAL;
 	segs = kmalloc_array(v->nr_segs, sizeof(*segs), GFP_KERNEL_ACCOUNT);

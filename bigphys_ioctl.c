@@ -384,6 +384,8 @@ long bigphys_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return bigphys_ioctl_info(argp, _IOC_SIZE(cmd));
 	case BIGPHYS_IOC_LIST:
 		return bigphys_ioctl_list(argp);
+	case BIGPHYS_IOC_EXPORT:
+		return bigphys_dmabuf_ioctl_export(bf, argp);
 	case BIGPHYS_IOC_STRT_DMA:
 	case BIGPHYS_IOC_STRT_DMAV:
 	case BIGPHYS_IOC_WAIT_DMA:

@@ -48,8 +48,16 @@ static bool bigphys_dev_translated(struct device *dev)
 	return domain && (domain->type & __IOMMU_DOMAIN_PAGING);
 }
 
-static bool bigphys_dma_reachable(struct device *dev, phys_addr_t phys,
-				  size_t len)
+/**
+ * bigphys_dma_reachable() - whether @dev can address [@phys, @phys + @len)
+ * @dev: the device
+ * @phys: first byte
+ * @len: bytes
+ *
+ * Return: true behind a translating IOMMU, else whether the range lies
+ * under the device's DMA mask and bus limit.
+ */
+bool bigphys_dma_reachable(struct device *dev, phys_addr_t phys, size_t len)
 {
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 
@@ -61,7 +69,7 @@ static bool bigphys_dma_reachable(struct device *dev, phys_addr_t phys,
  * and dma-direct WARNs when swiotlb is off; whether it is on is not exported
  * to modules on every kernel, so such memory is refused (-EIO) instead.
  */
-static bool bigphys_sgt_reachable(struct device *dev, struct sg_table *sgt)
+bool bigphys_sgt_reachable(struct device *dev, struct sg_table *sgt)
 {
 	struct scatterlist *sg;
 	int i;
@@ -80,25 +88,32 @@ static unsigned int bigphys_max_seg(struct device *dev)
 	return max_t(size_t, seg & PAGE_MASK, PAGE_SIZE);
 }
 
-/* Physically contiguous RAM with struct pages (see above) as an sg_table. */
-static int bigphys_mem_ram(struct device *dev, struct bigphys_dma_mem *mem,
-			   phys_addr_t phys)
+/**
+ * bigphys_sgt_phys() - physically contiguous RAM with struct pages as an
+ * sg_table, in segments @dev's DMA layer can map (swiotlb)
+ * @dev: the device it will be mapped for
+ * @sgt: filled; sg_free_table() it
+ * @phys: first byte (page aligned)
+ * @len: bytes
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int bigphys_sgt_phys(struct device *dev, struct sg_table *sgt,
+		     phys_addr_t phys, size_t len)
 {
 	size_t seg = bigphys_max_seg(dev), pos = 0, n;
 	struct scatterlist *sg;
 	int err, i;
 
-	err = sg_alloc_table(&mem->sgt, DIV_ROUND_UP(mem->len, seg),
-			     GFP_KERNEL_ACCOUNT);
+	err = sg_alloc_table(sgt, DIV_ROUND_UP(len, seg), GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
-	for_each_sgtable_sg(&mem->sgt, sg, i) {
-		n = min(seg, mem->len - pos);
+	for_each_sgtable_sg(sgt, sg, i) {
+		n = min(seg, len - pos);
 		sg_set_page(sg, pfn_to_page(PHYS_PFN(phys + pos)), n,
 			    offset_in_page(phys + pos));
 		pos += n;
 	}
-	mem->use_sgt = true;
 	return 0;
 }
 
@@ -153,11 +168,13 @@ free_pages:
  * @mem: zeroed; filled
  * @req: the request: a region range, or a user buffer (BIGPHYS_DMA_USER_PTR)
  *
- * Takes a region reference, or pins the user pages; builds the sg_table
- * where one is needed.  Undone by bigphys_mem_put().
+ * Takes a region reference, pins the user pages, or attaches the device to
+ * a dma-buf (BIGPHYS_DMA_DMABUF); builds the sg_table where one is needed.
+ * Undone by bigphys_mem_put().
  * Context: process context, no locks held (pinning may fault).
- * Return: 0; -EINVAL bad length/range/combination; -ENOENT region not
- * attached; -EFAULT unmapped user buffer; -ENOMEM.
+ * Return: 0; -EINVAL bad length/range/combination, not a dma-buf; -ENOENT
+ * region not attached; -EFAULT unmapped user buffer; -EBADF no such fd;
+ * -ENOMEM.
  */
 int bigphys_mem_get(struct bigphys_file *bf, struct bigphys_dev *bd,
 		    struct bigphys_dma_mem *mem, const struct bigphys_job_req *req)
@@ -171,6 +188,13 @@ int bigphys_mem_get(struct bigphys_file *bf, struct bigphys_dev *bd,
 							  DMA_TO_DEVICE;
 	if (!req->len || req->len > SZ_1G)
 		return -EINVAL;
+	if (req->flags & BIGPHYS_DMA_DMABUF) {
+		if (req->flags & BIGPHYS_DMA_USER_PTR || req->phys_addr ||
+		    req->user_addr)
+			return -EINVAL;
+		return bigphys_import_get(mem, dev, (s32)req->region_id,
+					  req->offset);
+	}
 	if (req->flags & BIGPHYS_DMA_USER_PTR) {
 		if (req->region_id || req->phys_addr || req->offset ||
 		    !req->user_addr)
@@ -191,10 +215,13 @@ int bigphys_mem_get(struct bigphys_file *bf, struct bigphys_dev *bd,
 	mem->phys = r->phys + req->offset;
 	if (!bigphys_pool_is_ram() && !(r->flags & BIGPHYS_ALLOC_PAGES))
 		return 0;
-	err = bigphys_mem_ram(dev, mem, mem->phys);
-	if (err)
+	err = bigphys_sgt_phys(dev, &mem->sgt, mem->phys, mem->len);
+	if (err) {
 		bigphys_mem_put(mem);
-	return err;
+		return err;
+	}
+	mem->use_sgt = true;
+	return 0;
 }
 
 /**
@@ -205,6 +232,8 @@ int bigphys_mem_get(struct bigphys_file *bf, struct bigphys_dev *bd,
  */
 void bigphys_mem_put(struct bigphys_dma_mem *mem)
 {
+	if (mem->dmabuf)
+		bigphys_import_put(mem);
 	if (mem->use_sgt)
 		sg_free_table(&mem->sgt);
 	mem->use_sgt = false;
@@ -235,6 +264,11 @@ int bigphys_mem_map(struct bigphys_dev *bd, struct bigphys_dma_mem *mem)
 	int n;
 
 	lockdep_assert_held(&bd->lock);
+	if (mem->dmabuf) {
+		n = bigphys_import_map(mem);
+		mem->mapped = !n;
+		return n;
+	}
 	if (!mem->use_sgt) {
 		if (!bigphys_dma_reachable(dev, mem->phys, mem->len))
 			return -EIO;
@@ -270,7 +304,9 @@ void bigphys_mem_unmap(struct bigphys_dev *bd, struct bigphys_dma_mem *mem)
 	lockdep_assert_held(&bd->lock);
 	if (!mem->mapped)
 		return;
-	if (!mem->use_sgt)
+	if (mem->dmabuf)
+		bigphys_import_unmap(mem);
+	else if (!mem->use_sgt)
 		dma_unmap_resource(dev, mem->resource, mem->len, mem->dir, 0);
 	else
 		dma_unmap_sgtable(dev, &mem->sgt, mem->dir, 0);
@@ -288,16 +324,20 @@ void bigphys_mem_unmap(struct bigphys_dev *bd, struct bigphys_dma_mem *mem)
 dma_addr_t bigphys_mem_seg(struct bigphys_dma_mem *mem, size_t pos,
 			   size_t *len)
 {
+	struct sg_table *sgt = mem->dsgt ?: &mem->sgt;
+	size_t left = mem->len - pos;
 	struct scatterlist *sg;
 	int i;
 
-	if (!mem->use_sgt) {
-		*len = mem->len - pos;
+	if (!mem->use_sgt && !mem->dsgt) {
+		*len = left;
 		return mem->resource + pos;
 	}
-	for_each_sgtable_dma_sg(&mem->sgt, sg, i) {
+	/* An imported dma-buf's table covers all of it: skip to the range. */
+	pos += mem->dmabuf_offset;
+	for_each_sgtable_dma_sg(sgt, sg, i) {
 		if (pos < sg_dma_len(sg)) {
-			*len = sg_dma_len(sg) - pos;
+			*len = min_t(size_t, sg_dma_len(sg) - pos, left);
 			return sg_dma_address(sg) + pos;
 		}
 		pos -= sg_dma_len(sg);
@@ -310,21 +350,31 @@ dma_addr_t bigphys_mem_seg(struct bigphys_dma_mem *mem, size_t pos,
 static void bigphys_mem_segs(struct bigphys_dma_mem *mem,
 			     struct bigphys_bus_seg *segs, u32 max)
 {
+	struct sg_table *sgt = mem->dsgt ?: &mem->sgt;
+	size_t skip = mem->dmabuf_offset, left = mem->len, n;
 	struct scatterlist *sg;
-	u32 n = 0;
+	u32 nr = 0;
 	int i;
 
 	if (!segs || !max)
 		return;
-	if (!mem->use_sgt) {
+	if (!mem->use_sgt && !mem->dsgt) {
 		segs[0] = (struct bigphys_bus_seg){ mem->resource, mem->len };
 		return;
 	}
-	for_each_sgtable_dma_sg(&mem->sgt, sg, i) {
-		if (n == max)
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (nr == max || !left)
 			break;
-		segs[n++] = (struct bigphys_bus_seg){ sg_dma_address(sg),
-						      sg_dma_len(sg) };
+		/* An imported dma-buf's table covers all of it. */
+		if (skip >= sg_dma_len(sg)) {
+			skip -= sg_dma_len(sg);
+			continue;
+		}
+		n = min_t(size_t, sg_dma_len(sg) - skip, left);
+		segs[nr++] = (struct bigphys_bus_seg){ sg_dma_address(sg) + skip,
+						       n };
+		left -= n;
+		skip = 0;
 	}
 }
 

@@ -109,6 +109,53 @@ static pgprot_t bigphys_pgprot(u32 flags, pgprot_t prot)
 }
 
 /**
+ * bigphys_region_mmap() - map part of a region into a VMA
+ * @r: the region; the caller's reference passes to the VMA (or is put when
+ *	this fails)
+ * @vma: vm_pgoff = PFN of vm_start, inside @r with the whole VMA
+ *
+ * Shared by /dev/bigphys and exported dma-bufs (bigphys_dmabuf.c).
+ * Context: mmap_lock held for writing.
+ * Return: 0; -EINVAL for MAP_PRIVATE; -EPERM for PROT_EXEC; -ENOMEM when
+ * page tables cannot be allocated.
+ */
+int bigphys_region_mmap(struct bigphys_region *r, struct vm_area_struct *vma)
+{
+	unsigned long addr, pfn = vma->vm_pgoff;
+	int err = -EINVAL;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		goto put_region;
+	err = -EPERM;
+	if (vma->vm_flags & VM_EXEC)
+		goto put_region;
+	vm_flags_clear(vma, VM_MAYEXEC);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	if (r->flags & BIGPHYS_ALLOC_PAGES)
+		vm_flags_set(vma, VM_MIXEDMAP);
+	else
+		vm_flags_set(vma, VM_IO | VM_PFNMAP);
+	vma->vm_page_prot = bigphys_pgprot(r->flags, vma->vm_page_prot);
+	vma->vm_private_data = r;
+	err = -ENOMEM;
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		/* On failure mmap_region() zaps what was inserted. */
+		if (bigphys_insert(vma, addr, pfn++) != VM_FAULT_NOPAGE) {
+			vma->vm_private_data = NULL;
+			goto put_region;
+		}
+	}
+	/* From here on the VMA owns the reference: close() drops it. */
+	vma->vm_ops = &bigphys_vm_ops;
+	atomic_inc(&r->nr_maps);
+	return 0;
+
+put_region:
+	bigphys_region_put(r);
+	return err;
+}
+
+/**
  * bigphys_mmap() - map part of an attached region
  * @file: /dev/bigphys file
  * @vma: offset (vm_pgoff) = physical address >> PAGE_SHIFT
@@ -121,10 +168,7 @@ static pgprot_t bigphys_pgprot(u32 flags, pgprot_t prot)
  */
 int bigphys_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	unsigned long addr, len = vma->vm_end - vma->vm_start;
-	unsigned long pfn = vma->vm_pgoff;
 	struct bigphys_region *r;
-	phys_addr_t phys;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
@@ -132,30 +176,10 @@ int bigphys_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EPERM;
 	if (vma->vm_pgoff > (PHYS_ADDR_MAX >> PAGE_SHIFT))
 		return -EINVAL;
-	phys = (phys_addr_t)vma->vm_pgoff << PAGE_SHIFT;
-
-	r = bigphys_file_region_get(file->private_data, 0, phys, len);
+	r = bigphys_file_region_get(file->private_data, 0,
+				    (phys_addr_t)vma->vm_pgoff << PAGE_SHIFT,
+				    vma->vm_end - vma->vm_start);
 	if (!r)
 		return -EINVAL;
-
-	vm_flags_clear(vma, VM_MAYEXEC);
-	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	if (r->flags & BIGPHYS_ALLOC_PAGES)
-		vm_flags_set(vma, VM_MIXEDMAP);
-	else
-		vm_flags_set(vma, VM_IO | VM_PFNMAP);
-	vma->vm_page_prot = bigphys_pgprot(r->flags, vma->vm_page_prot);
-	vma->vm_private_data = r;
-	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
-		if (bigphys_insert(vma, addr, pfn++) != VM_FAULT_NOPAGE) {
-			/* mmap_region() zaps what was inserted. */
-			vma->vm_private_data = NULL;
-			bigphys_region_put(r);
-			return -ENOMEM;
-		}
-	}
-	/* From here on the VMA owns the reference: close() drops it. */
-	vma->vm_ops = &bigphys_vm_ops;
-	atomic_inc(&r->nr_maps);
-	return 0;
+	return bigphys_region_mmap(r, vma);
 }

@@ -79,6 +79,20 @@ static inline void bigphys_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
 }
 #endif
 
+/*
+ * Importers map a static dma-buf attachment with dma_buf_map_attachment()
+ * on 6.1; from 6.2 that one wants the reservation lock held and the
+ * _unlocked variants take it (Kbuild: BIGPHYS_HAVE_DMA_BUF_UNLOCKED).
+ */
+#include <linux/dma-buf.h>
+#ifdef BIGPHYS_HAVE_DMA_BUF_UNLOCKED
+#define bigphys_dma_buf_map_attachment	dma_buf_map_attachment_unlocked
+#define bigphys_dma_buf_unmap_attachment dma_buf_unmap_attachment_unlocked
+#else
+#define bigphys_dma_buf_map_attachment	dma_buf_map_attachment
+#define bigphys_dma_buf_unmap_attachment dma_buf_unmap_attachment
+#endif
+
 #ifdef CONFIG_X86
 #include <asm/cacheflush.h>
 /**

@@ -26,6 +26,8 @@
 
 struct bigphys_dev;
 struct bigphys_job_req;
+struct dma_buf;
+struct dma_buf_attachment;
 struct io_uring_cmd;
 
 /**
@@ -114,6 +116,10 @@ struct bigphys_dev {
  * @mapped: DMA-mapped for a device; under that device's lock
  * @phys: reserved range: physical address of the first byte
  * @resource: dma_map_resource() address while @mapped
+ * @dmabuf: imported dma-buf (BIGPHYS_DMA_DMABUF, a reference), or NULL
+ * @attach: the device's attachment to @dmabuf
+ * @dsgt: the exporter's mapping of @dmabuf while @mapped
+ * @dmabuf_offset: first byte, from the start of @dmabuf
  * @len: bytes mapped
  * @dir: DMA direction
  * @nr_segs: DMA segments (contiguous bus address ranges)
@@ -127,6 +133,10 @@ struct bigphys_dma_mem {
 	bool mapped;
 	phys_addr_t phys;
 	dma_addr_t resource;
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *dsgt;
+	u64 dmabuf_offset;
 	size_t len;
 	enum dma_data_direction dir;
 	u32 nr_segs;
@@ -204,6 +214,10 @@ struct bigphys_dev *bigphys_dev_get(u32 index);
 void bigphys_dev_put(struct bigphys_dev *bd);
 
 /* bigphys_map.c */
+bool bigphys_dma_reachable(struct device *dev, phys_addr_t phys, size_t len);
+bool bigphys_sgt_reachable(struct device *dev, struct sg_table *sgt);
+int bigphys_sgt_phys(struct device *dev, struct sg_table *sgt,
+		     phys_addr_t phys, size_t len);
 int bigphys_mem_get(struct bigphys_file *bf, struct bigphys_dev *bd,
 		    struct bigphys_dma_mem *mem, const struct bigphys_job_req *req);
 int bigphys_mem_map(struct bigphys_dev *bd, struct bigphys_dma_mem *mem);
@@ -274,6 +288,13 @@ void bigphys_dev_stop(struct bigphys_dev *bd);
 int bigphys_dma_req(const struct bigphys_dma *d, struct bigphys_job_req *req,
 		    struct bigphys_dma_seg *seg);
 int bigphys_dmav_req(const struct bigphys_dmav *v, struct bigphys_job_req *req);
+
+/* bigphys_dmabuf.c */
+int bigphys_import_get(struct bigphys_dma_mem *mem, struct device *dev,
+		       int fd, u64 offset);
+int bigphys_import_map(struct bigphys_dma_mem *mem);
+void bigphys_import_unmap(struct bigphys_dma_mem *mem);
+void bigphys_import_put(struct bigphys_dma_mem *mem);
 
 /* bigphys_uring.c */
 void bigphys_uring_job_end(struct bigphys_job *job);

@@ -28,8 +28,9 @@
 
 /**
  * struct bigphys_region - a physically contiguous block of the pool
- * @ref: one per attached file, per VMA, per DMA job or device mapping, and
- *	one while PERSIST; the last put returns the block to the pool.
+ * @ref: one per attached file, per VMA, per DMA job or device mapping, per
+ *	exported dma-buf, and one while PERSIST; the last put returns the
+ *	block to the pool.
  * @id: key in bigphys_regions; 0 until the region is published.
  * @flags: BIGPHYS_ALLOC_PERSIST, BIGPHYS_ALLOC_PAGES, the cache type, and
  *	BIGPHYS_REGION_HELD once the region is gone but its pages are still
@@ -38,7 +39,7 @@
  * @size: bytes, a multiple of PAGE_SIZE.
  * @nr_files: statistics: attached files.
  * @nr_maps: statistics: VMAs.
- * @nr_dma: statistics: DMA jobs and device mappings.
+ * @nr_dma: statistics: DMA jobs, device mappings and exported dma-bufs.
  * @kmap: reserved pool: kernel mapping of the region's cache type; it holds
  *	the region's memtype in x86 PAT.  NULL for the page-allocator pool
  *	and page-backed regions (they are in the direct map).
@@ -140,6 +141,11 @@ struct bigphys_region *bigphys_file_region_get(struct bigphys_file *bf,
 
 /* bigphys_mmap.c */
 int bigphys_mmap(struct file *file, struct vm_area_struct *vma);
+int bigphys_region_mmap(struct bigphys_region *r, struct vm_area_struct *vma);
+
+/* bigphys_dmabuf.c */
+long bigphys_dmabuf_ioctl_export(struct bigphys_file *bf,
+				 struct bigphys_export __user *uarg);
 
 /* bigphys_pci.c */
 int bigphys_dma_init(void);

@@ -251,11 +251,29 @@ struct bigphys_list {
 /* bigphys_dma.flags */
 #define BIGPHYS_DMA_FROM_DEVICE	(1U << 0) /* readback: device -> memory */
 #define BIGPHYS_DMA_USER_PTR	(1U << 1) /* memory is @user_addr, not a region */
-#define BIGPHYS_DMA_FLAGS	(BIGPHYS_DMA_FROM_DEVICE | BIGPHYS_DMA_USER_PTR)
+/*
+ * The memory is a dma-buf (another driver's buffer, or one bigphys
+ * exported): @dmabuf_fd names it instead of @region_id, @offset counts from
+ * its start, @phys_addr and @user_addr must be 0.  For the job (or the
+ * DMA_MAP mapping) bigphys attaches the device to the dma-buf
+ * (dma_buf_attach()), has the exporter map it (dma_buf_map_attachment():
+ * the exporter chooses the bus addresses: IOVA, bounce buffer or physical)
+ * and unmaps and detaches at the end; the dma-buf's file is held meanwhile.
+ * Extra errors: -EBADF @dmabuf_fd is not an open file; -EINVAL it is not a
+ * dma-buf, or the range is past its end; -EIO the exporter could not map it
+ * for the device.  A DMA_MAP of a dma-buf stays attached and mapped until
+ * DMA_UNMAP; CPU access around the device's DMA then goes through the
+ * exporter's DMA_BUF_IOCTL_SYNC, which syncs every mapped attachment.
+ */
+#define BIGPHYS_DMA_DMABUF	(1U << 2)
+#define BIGPHYS_DMA_FLAGS	(BIGPHYS_DMA_FROM_DEVICE | BIGPHYS_DMA_USER_PTR | \
+				 BIGPHYS_DMA_DMABUF)
 
 /**
  * struct bigphys_dma - BIGPHYS_IOC_STRT_DMA: start a background DMA job
  * @region_id: region attached to this fd; 0 to locate it by @phys_addr.
+ * @dmabuf_fd: with BIGPHYS_DMA_DMABUF: the dma-buf (shares @region_id's
+ *	bytes).
  * @dev_index: device, 0..nr_devices-1 (see BIGPHYS_IOC_DEV_INFO).
  * @flags: BIGPHYS_DMA_*.  Default direction: memory -> device.
  * @pad: zero.
@@ -280,7 +298,10 @@ struct bigphys_list {
  * parameter's number for this fd's user (euid at open) over all its fds.
  */
 struct bigphys_dma {
-	__u32 region_id;
+	union {
+		__u32 region_id;
+		__s32 dmabuf_fd;
+	};
 	__u32 dev_index;
 	__u32 flags;
 	__u32 pad;
@@ -312,8 +333,11 @@ struct bigphys_dma_seg {
  * struct bigphys_dmav - BIGPHYS_IOC_STRT_DMAV: one background DMA job made
  * of several segments of one region
  * @region_id: region attached to this fd (not 0).
+ * @dmabuf_fd: with BIGPHYS_DMA_DMABUF: the dma-buf the segment offsets
+ *	count from (shares @region_id's bytes).
  * @dev_index: device, 0..nr_devices-1.
- * @flags: 0 or BIGPHYS_DMA_FROM_DEVICE (default: memory -> device).
+ * @flags: BIGPHYS_DMA_FROM_DEVICE (default: memory -> device),
+ *	BIGPHYS_DMA_DMABUF.
  * @nr_segs: entries in @segs, 1..BIGPHYS_DMAV_MAX_SEGS.
  * @segs: user pointer to an array of @nr_segs struct bigphys_dma_seg.
  * @cookie: out: job handle for BIGPHYS_IOC_WAIT_DMA, > 0.
@@ -334,7 +358,10 @@ struct bigphys_dma_seg {
  * -ENODEV, -EOPNOTSUPP, -ENOMEM, -EIO, -EBUSY as for STRT_DMA.
  */
 struct bigphys_dmav {
-	__u32 region_id;
+	union {
+		__u32 region_id;
+		__s32 dmabuf_fd;
+	};
 	__u32 dev_index;
 	__u32 flags;
 	__u32 nr_segs;
@@ -373,8 +400,11 @@ struct bigphys_dma_wait {
  * struct bigphys_dma_map - BIGPHYS_IOC_DMA_MAP: map only, for devices whose
  * DMA engine user space programs itself
  * @region_id: region attached to this fd (0 with BIGPHYS_DMA_USER_PTR).
+ * @dmabuf_fd: with BIGPHYS_DMA_DMABUF: the dma-buf (shares @region_id's
+ *	bytes).
  * @dev_index: device.
- * @flags: BIGPHYS_DMA_FROM_DEVICE (else to device), BIGPHYS_DMA_USER_PTR.
+ * @flags: BIGPHYS_DMA_FROM_DEVICE (else to device), BIGPHYS_DMA_USER_PTR,
+ *	BIGPHYS_DMA_DMABUF.
  * @nr_segs: out: DMA segments; 1 for a region of the reserved pool.
  * @offset: first byte, from the region start (0 with BIGPHYS_DMA_USER_PTR).
  * @len: bytes, >= 1.
@@ -402,7 +432,10 @@ struct bigphys_dma_wait {
  * the device is not cache coherent).
  */
 struct bigphys_dma_map {
-	__u32 region_id;
+	union {
+		__u32 region_id;
+		__s32 dmabuf_fd;
+	};
 	__u32 dev_index;
 	__u32 flags;
 	__u32 nr_segs;
@@ -462,6 +495,55 @@ struct bigphys_dev_info {
 	char name[BIGPHYS_NAME_LEN];
 };
 
+/* bigphys_export.flags: file flags of the new dma-buf fd. */
+#define BIGPHYS_EXPORT_CLOEXEC	(1U << 0) /* O_CLOEXEC on the fd */
+#define BIGPHYS_EXPORT_RDWR	(1U << 1) /* O_RDWR: writable mmap() */
+#define BIGPHYS_EXPORT_FLAGS	(BIGPHYS_EXPORT_CLOEXEC | BIGPHYS_EXPORT_RDWR)
+
+/**
+ * struct bigphys_export - BIGPHYS_IOC_EXPORT: a dma-buf of a region
+ * @region_id: region attached to this fd.
+ * @flags: BIGPHYS_EXPORT_*.
+ * @offset: first byte, from the region start; a multiple of the page size.
+ * @len: bytes; a multiple of the page size, or 0 for the rest of the
+ *	region from @offset.
+ * @fd: out: the dma-buf's file descriptor (>= 0).
+ * @pad: zero.
+ *
+ * The dma-buf shares the region's memory with other drivers (V4L2, DRM,
+ * RDMA): it holds a region reference, so the memory stays valid after FREE,
+ * close of every /dev/bigphys fd and exit of the exporting process, until
+ * the dma-buf's last fd, mapping, attachment and kernel mapping are gone;
+ * the module cannot be unloaded meanwhile.  The dma-buf's name
+ * (DMA_BUF_SET_NAME, /sys/kernel/debug/dma_buf/bufinfo) starts as the
+ * region's name.  What importers get:
+ *  - mmap() of the dma-buf fd: the region's cache type (WC, UC, WB), as
+ *    through /dev/bigphys; page-backed regions map pages.
+ *  - vmap (dma_buf_vmap(): V4L2 vmalloc buffers, DRM fbdev): the region's
+ *    kernel mapping, marked I/O memory for WC/UC regions of the reserved
+ *    range.
+ *  - map_dma_buf (device DMA): page-backed regions and the page-allocator
+ *    pool give an sg_table of pages mapped with dma_map_sgtable() (swiotlb
+ *    may bounce; DMA_BUF_IOCTL_SYNC syncs); the rest of the reserved range
+ *    has no struct pages, so its sg_table carries only DMA addresses from
+ *    dma_map_resource() (sg_page() is NULL: importers that want pages,
+ *    rather than DMA addresses, must use a page-backed region).  A device
+ *    that cannot reach the range (DMA mask, no translating IOMMU) gets
+ *    -EIO.
+ *
+ * Errors: -EINVAL unknown flags, nonzero @pad, @offset or @len not page
+ * aligned or past the region; -ENOENT region not attached to this fd;
+ * -EMFILE no free fd; -ENOMEM; -EFAULT bad pointer.
+ */
+struct bigphys_export {
+	__u32 region_id;
+	__u32 flags;
+	__u64 offset;
+	__u64 len;
+	__s32 fd;
+	__u32 pad;
+};
+
 #define BIGPHYS_IOC_ALLOC	_IOWR(BIGPHYS_IOC_MAGIC, 1, struct bigphys_alloc)
 #define BIGPHYS_IOC_FREE	_IOW(BIGPHYS_IOC_MAGIC, 2, struct bigphys_free)
 #define BIGPHYS_IOC_INFO	_IOR(BIGPHYS_IOC_MAGIC, 3, struct bigphys_info)
@@ -474,6 +556,7 @@ struct bigphys_dev_info {
 #define BIGPHYS_IOC_DMA_UNMAP	_IOW(BIGPHYS_IOC_MAGIC, 8, __u64)
 #define BIGPHYS_IOC_DEV_INFO	_IOWR(BIGPHYS_IOC_MAGIC, 9, struct bigphys_dev_info)
 #define BIGPHYS_IOC_STRT_DMAV	_IOWR(BIGPHYS_IOC_MAGIC, 10, struct bigphys_dmav)
+#define BIGPHYS_IOC_EXPORT	_IOWR(BIGPHYS_IOC_MAGIC, 11, struct bigphys_export)
 
 /*
  * io_uring submission: IORING_OP_URING_CMD on an open /dev/bigphys.
