@@ -704,22 +704,24 @@ static inline __u64 bp_virt_to_phys(const void *p)
  * least two pages) through device 0's window and read it back into the
  * second page, which held the complement.  0 when every job succeeded and
  * the bytes match; else -1 with errno from the failing call, or EIO for a
- * failed job, a short job or a mismatch.
+ * failed job, a short job or a mismatch.  @flags: 0, or BIGPHYS_DMA_DMABUF
+ * with @id a dma-buf fd (and @p its mapping).
  */
-static inline int bp_roundtrip(int fd, __u32 id, __u8 *p, __u64 seed)
+static inline int bp_roundtrip_flags(int fd, __u32 id, __u32 flags, __u8 *p,
+				     __u64 seed)
 {
 	struct bigphys_dma_wait w;
 	struct bigphys_dma d;
 
 	bp_fill_bytes(p, BP_PAGE, seed, 0, 0);
 	bp_fill_bytes(p + BP_PAGE, BP_PAGE, seed, 0, 1);
-	bp_dma_req(&d, id, 0, BP_EDU_WIN_SIZE, BP_EDU_WIN, 0);
+	bp_dma_req(&d, id, 0, BP_EDU_WIN_SIZE, BP_EDU_WIN, flags);
 	if (bp_dma_start(fd, &d) || bp_dma_wait(fd, d.cookie, 10 * BP_NSEC, &w))
 		return -1;
 	if (w.status || w.bytes != BP_EDU_WIN_SIZE)
 		goto eio;
 	bp_dma_req(&d, id, BP_PAGE, BP_EDU_WIN_SIZE, BP_EDU_WIN,
-		   BIGPHYS_DMA_FROM_DEVICE);
+		   BIGPHYS_DMA_FROM_DEVICE | flags);
 	if (bp_dma_start(fd, &d) || bp_dma_wait(fd, d.cookie, 10 * BP_NSEC, &w))
 		return -1;
 	if (w.status || w.bytes != BP_EDU_WIN_SIZE ||
@@ -729,6 +731,22 @@ static inline int bp_roundtrip(int fd, __u32 id, __u8 *p, __u64 seed)
 eio:
 	errno = EIO;
 	return -1;
+}
+
+static inline int bp_roundtrip(int fd, __u32 id, __u8 *p, __u64 seed)
+{
+	return bp_roundtrip_flags(fd, id, 0, p, seed);
+}
+
+/* EXPORT a region (BIGPHYS_EXPORT_* @flags): the dma-buf fd, or -1. */
+static inline int bp_export(int fd, __u32 id, __u64 offset, __u64 len,
+			    __u32 flags)
+{
+	struct bigphys_export e = {
+		.region_id = id, .flags = flags, .offset = offset, .len = len,
+	};
+
+	return ioctl(fd, BIGPHYS_IOC_EXPORT, &e) ? -1 : e.fd;
 }
 
 #endif /* _BIGPHYS_TEST_UTIL_H */

@@ -127,6 +127,21 @@ static int user_readable(__u64 addr, size_t len)
 	return ok;
 }
 
+/* Open file descriptors of this process. */
+static int fz_nr_fds(void)
+{
+	struct dirent *de;
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir)))
+		n += de->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
 FIXTURE(fuzz) {
 	int fd;
 	int fd2;
@@ -191,6 +206,8 @@ static const struct fz_ioctl {
 	{ "DMA_MAP", BIGPHYS_IOC_DMA_MAP, sizeof(struct bigphys_dma_map) },
 	{ "DMA_UNMAP", BIGPHYS_IOC_DMA_UNMAP, sizeof(__u64) },
 	{ "DEV_INFO", BIGPHYS_IOC_DEV_INFO, sizeof(struct bigphys_dev_info) },
+	{ "STRT_DMAV", BIGPHYS_IOC_STRT_DMAV, sizeof(struct bigphys_dmav) },
+	{ "EXPORT", BIGPHYS_IOC_EXPORT, sizeof(struct bigphys_export) },
 };
 
 /*
@@ -415,6 +432,21 @@ TEST_F(fuzz, readonly_output)
 	((struct bigphys_free *)ro)->id = a.id;
 	ASSERT_EQ(0, mprotect(ro, BP_PAGE, PROT_READ));
 	ASSERT_EQ(0, ioctl(self->fd, BIGPHYS_IOC_FREE, ro));
+	ASSERT_POOL_IDLE(self->fd);
+
+	/* EXPORT: the fd is installed only after the copy-out worked. */
+	ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
+	ASSERT_EQ(0, mprotect(ro, BP_PAGE, PROT_READ | PROT_WRITE));
+	memset(ro, 0, BP_PAGE);
+	((struct bigphys_export *)ro)->region_id = a.id;
+	ASSERT_EQ(0, mprotect(ro, BP_PAGE, PROT_READ));
+	n = fz_nr_fds();
+	for (i = 0; i < 70; i++)
+		ASSERT_ERRNO(EFAULT, ioctl(self->fd, BIGPHYS_IOC_EXPORT, ro));
+	EXPECT_EQ(n, (__u32)fz_nr_fds()) TH_LOG("failed EXPORTs left fds");
+	ASSERT_EQ(0, bp_find(self->fd, a.id, &ri));
+	EXPECT_EQ(0U, ri.nr_dma) TH_LOG("failed EXPORTs still hold the region");
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
 	ASSERT_POOL_IDLE(self->fd);
 
 	if (!self->have_dev) {
@@ -956,6 +988,97 @@ TEST_F(fuzz, other_fields)
 	FZ_END(st);
 }
 
+/* EXPORT's outcome by the header's rules. */
+static int export_model(const struct bigphys_export *e, __u32 id, __u64 size)
+{
+	if (e->flags & ~BIGPHYS_EXPORT_FLAGS || e->pad || e->offset % BP_PAGE ||
+	    e->len % BP_PAGE)
+		return EINVAL;
+	if (e->region_id != id)
+		return ENOENT;
+	if (e->offset >= size || e->len > size - e->offset)
+		return EINVAL;
+	return 0;
+}
+
+/*
+ * EXPORT: every field with the special values, random flags; a refused
+ * call leaves no fd and no reference behind, an accepted one a dma-buf of
+ * the asked size with the asked fd flags.
+ */
+TEST_F(fuzz, export_fields)
+{
+	__u64 vals[ARRAY_SIZE(sv64) + 24], seed = 0xE4B0ULL, size;
+	struct bigphys_region_info ri;
+	struct fz_stats st = {};
+	struct bigphys_export e;
+	struct bigphys_alloc a;
+	unsigned int f, i, nv, ok = 0;
+	int fds, want, r, fdflags;
+	char what[96];
+	struct stat sb;
+
+	ASSERT_EQ(0, bp_alloc(self->fd, "", 4 * BP_PAGE, 0, 0, &a));
+	fds = fz_nr_fds();
+	for (f = 0; f < 5; f++) {	/* id, flags, offset, len, pad */
+		memcpy(vals, sv64, sizeof(sv64));
+		nv = ARRAY_SIZE(sv64);
+		vals[nv++] = a.id;
+		vals[nv++] = BP_PAGE * 3;
+		vals[nv++] = BP_PAGE * 4;
+		vals[nv++] = BP_PAGE * 5;
+		for (i = 0; f == 1 && i < 16; i++)
+			vals[nv++] = (__u32)fz_rand(&seed) & ((1U << (i + 1)) - 1);
+		for (i = 0; i < nv; i++) {
+			memset(&e, 0, sizeof(e));
+			e.region_id = a.id;
+			e.fd = -7;
+			switch (f) {
+			case 0: e.region_id = (__u32)vals[i]; break;
+			case 1: e.flags = (__u32)vals[i]; break;
+			case 2: e.offset = vals[i]; break;
+			case 3: e.len = vals[i]; break;
+			case 4: e.pad = (__u32)vals[i]; break;
+			}
+			want = export_model(&e, a.id, a.size);
+			snprintf(what, sizeof(what), "EXPORT %s 0x%llx",
+				 (const char *[]){ "region_id", "flags", "offset",
+						   "len", "pad" }[f],
+				 (unsigned long long)vals[i]);
+			if (fz_check(_metadata, &st,
+				     ioctl(self->fd, BIGPHYS_IOC_EXPORT, &e),
+				     ebit(want), what) || want)
+				continue;
+			ok++;
+			size = e.len ? e.len : a.size - e.offset;
+			fdflags = fcntl(e.fd, F_GETFD);
+			if (fstat(e.fd, &sb) || sb.st_size != (off_t)size ||
+			    !(fdflags & FD_CLOEXEC) !=
+			    !(e.flags & BIGPHYS_EXPORT_CLOEXEC)) {
+				st.bad++;
+				TH_LOG("%s: fd %d size %lld (want %llu), fd flags 0x%x",
+				       what, e.fd, (long long)sb.st_size,
+				       (unsigned long long)size, fdflags);
+			}
+			ASSERT_EQ(0, close(e.fd));
+		}
+	}
+	TH_LOG("%u exports", ok);
+	EXPECT_LT(0U, ok);
+	/* Refused calls left no fd; closed dma-bufs hold no reference. */
+	EXPECT_EQ(fds, fz_nr_fds());
+	ASSERT_EQ(0, bp_find(self->fd, a.id, &ri));
+	EXPECT_EQ(0U, ri.nr_dma);
+	r = bp_export(self->fd, a.id, 0, 0, 0);
+	ASSERT_LE(0, r);
+	ASSERT_EQ(0, bp_find(self->fd, a.id, &ri));
+	EXPECT_EQ(1U, ri.nr_dma) TH_LOG("a live dma-buf is counted in nr_dma");
+	ASSERT_EQ(0, close(r));
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	ASSERT_POOL_IDLE(self->fd);
+	FZ_END(st);
+}
+
 /* STRT_DMA / DMA_MAP outcome by the header's rules (one device: edu). */
 struct dma_ctx {
 	int have_dev;
@@ -964,6 +1087,7 @@ struct dma_ctx {
 	__u64 phys, size;
 	__u64 ubuf;		/* a readable and writable user buffer */
 	size_t ubuf_len;
+	int dbuf_fd;		/* the only dma-buf open: the region exported */
 };
 
 static int dma_model(const struct dma_ctx *c, __u32 region_id, __u32 dev_index,
@@ -979,6 +1103,16 @@ static int dma_model(const struct dma_ctx *c, __u32 region_id, __u32 dev_index,
 		return EINVAL;
 	if (!len || len > DMA_MAX_LEN)
 		return EINVAL;
+	if (flags & BIGPHYS_DMA_DMABUF) {
+		/* region_id is the fd; any open file that is no dma-buf: EINVAL */
+		if (flags & BIGPHYS_DMA_USER_PTR || phys || uaddr)
+			return EINVAL;
+		if (fcntl((int)region_id, F_GETFD) < 0)
+			return EBADF;
+		if ((int)region_id != c->dbuf_fd)
+			return EINVAL;
+		return offset >= c->size || len > c->size - offset ? EINVAL : 0;
+	}
 	if (flags & BIGPHYS_DMA_USER_PTR) {
 		if (region_id || phys || offset || !uaddr)
 			return EINVAL;
@@ -1004,10 +1138,11 @@ static __u64 model_set(int want)
 }
 
 enum { F_ID, F_DEV, F_FLAGS, F_PAD, F_PHYS, F_OFF, F_LEN, F_DEVADDR, F_UADDR,
-       F_OUT, F_NR };
+       F_OUT, F_DBUF, F_DBUF_OFF, F_NR };
 static const char *const fnames[F_NR] = {
 	"region_id", "dev_index", "flags", "pad", "phys_addr", "offset", "len",
-	"dev_addr", "user_addr", "output fields",
+	"dev_addr", "user_addr", "output fields", "dmabuf_fd",
+	"dma-buf offset",
 };
 
 /* io_uring jobs of dma_fields still running (their CQE not seen yet). */
@@ -1105,7 +1240,9 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 180)
 	ASSERT_EQ(0, munmap((char *)ubuf + 2 * BP_PAGE, BP_PAGE));
 	memset(ubuf, 1, 2 * BP_PAGE);
 	c = (struct dma_ctx){ self->have_dev, self->info.nr_devices, a.id,
-			      a.phys_addr, a.size, (uintptr_t)ubuf, 2 * BP_PAGE };
+			      a.phys_addr, a.size, (uintptr_t)ubuf, 2 * BP_PAGE,
+			      bp_export(self->fd, a.id, 0, 0, 0) };
+	ASSERT_LE(0, c.dbuf_fd) TH_LOG("EXPORT: %s", strerror(errno));
 	ASSERT_EQ(0, bp_ring_init(&u.ring, 0));
 
 	for (is_map = 0; is_map < 3; is_map++) {
@@ -1154,6 +1291,15 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 180)
 				for (i = 0; i < 16; i++)
 					vals[nv++] = (fz_rand(&seed) >> 7) & 0xffff;
 				break;
+			case F_DBUF:
+				vals[nv++] = c.dbuf_fd;
+				vals[nv++] = self->fd;	/* not a dma-buf */
+				vals[nv++] = c.dbuf_fd + 100;	/* not open */
+				break;
+			case F_DBUF_OFF:
+				vals[nv++] = a.size - 64;
+				vals[nv++] = a.size - 63;
+				break;
 			}
 			for (i = 0; i < nv; i++) {
 				__u64 v = vals[i];
@@ -1173,6 +1319,15 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 180)
 					id = 0;
 					fl = BIGPHYS_DMA_USER_PTR;
 					ua = v;
+					break;
+				case F_DBUF:
+					id = (__u32)v;
+					fl = BIGPHYS_DMA_DMABUF;
+					break;
+				case F_DBUF_OFF:
+					id = c.dbuf_fd;
+					fl = BIGPHYS_DMA_DMABUF;
+					off = v;
 					break;
 				}
 				if (is_map == 1 && (f == F_PAD || f == F_DEVADDR ||
@@ -1247,6 +1402,7 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 180)
 	ASSERT_EQ(0, uring_drain(&u)) TH_LOG("%u accepted io_uring jobs failed", u.bad);
 	io_uring_queue_exit(&u.ring);
 	TH_LOG("%u DMA jobs, %u device mappings", jobs, maps);
+	ASSERT_EQ(0, close(c.dbuf_fd));
 	ASSERT_EQ(0, munmap(p, a.size));
 	ASSERT_EQ(0, munmap(ubuf, 2 * BP_PAGE));
 	ASSERT_EQ(0, bp_free_id(self->fd, a.id));

@@ -111,6 +111,44 @@ TEST_F(perm, other_users_name)
 	ASSERT_NE(0ULL, phys);
 }
 
+/*
+ * dma-bufs: an unprivileged user exports its own region and pushes it
+ * through the engine from the dma-buf (import); root's region cannot be
+ * exported (not attached), and a DMA_MAP of a dma-buf needs CAP_SYS_RAWIO
+ * like any DMA_MAP.
+ */
+TEST_F(perm, dmabuf_same_rules)
+{
+	struct bigphys_region_info r[64];
+	struct bigphys_dma_map m;
+	struct bigphys_alloc a;
+	__u32 i, n = 64, root_id = 0;
+	int dbuf;
+	__u8 *p;
+
+	ASSERT_EQ(0, bp_list(self->fd, r, &n));
+	for (i = 0; i < n && i < 64; i++)
+		if (!strcmp(r[i].name, ROOT_NAME))
+			root_id = r[i].id;
+	ASSERT_NE(0U, root_id) TH_LOG("root did not create %s", ROOT_NAME);
+	ASSERT_ERRNO(ENOENT, bp_export(self->fd, root_id, 0, 0,
+				       BIGPHYS_EXPORT_RDWR));
+
+	ASSERT_EQ(0, bp_alloc(self->fd, "", 2 * BP_PAGE, 0, 0, &a));
+	dbuf = bp_export(self->fd, a.id, 0, 0, BIGPHYS_EXPORT_RDWR);
+	ASSERT_LE(0, dbuf) TH_LOG("EXPORT: %s", strerror(errno));
+	p = mmap(NULL, a.size, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap of the dma-buf: %s",
+					strerror(errno));
+	ASSERT_EQ(0, bp_roundtrip_flags(self->fd, dbuf, BIGPHYS_DMA_DMABUF, p, 9))
+		TH_LOG("push/readback through the dma-buf: %s", strerror(errno));
+	ASSERT_ERRNO(EPERM, bp_dma_map(self->fd, dbuf, BIGPHYS_DMA_DMABUF, 0,
+				       BP_PAGE, 0, &m));
+	ASSERT_EQ(0, munmap(p, a.size));
+	ASSERT_EQ(0, close(dbuf));
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+}
+
 /* io_uring gives an unprivileged user exactly what the ioctl gives. */
 TEST_F(perm, uring_same_rules)
 {
