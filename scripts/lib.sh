@@ -100,18 +100,22 @@ build_user() {
 		die "user-space build failed"
 }
 
-# The guest's NVMe scratch disk (run_vm) needs Debian's own nvme driver:
-# the kernel has BLK_DEV_NVME=m.  The extracted image package has no
-# modules.dep (depmod runs at install), so the dependencies come from each
-# module's "depends" field, resolved recursively.
-GUEST_KMODS="nvme"
+# Debian's own modules the guest gets (all =m in both kernels): nvme for
+# the NVMe scratch disk (run_vm); vivid (V4L2 test driver) and vgem (DRM)
+# as the other side of dma-buf sharing (tests/dmabuf_test.c).  The
+# extracted image package has no modules.dep (depmod runs at install), so
+# the dependencies come from each module's "depends" field, resolved
+# recursively.  tests/guest/common.sh load_kmod loads one with what it
+# needs (and its parameters).
+GUEST_KMODS="nvme vivid vgem"
 
 # _kmod_add NAME: copies module NAME of $_kmod_tree and what it depends on
 # into $_kmod_out, uncompressed (busybox insmod may lack the decompressor),
-# and appends them to $_kmod_out/order, dependencies first (load order).
-# A name that is in modules.builtin needs nothing.
+# appends them to $_kmod_out/order, dependencies first (load order), and
+# writes one line "NAME: DEP..." (its direct dependencies) per module to
+# $_kmod_out/deps.  A name that is in modules.builtin needs nothing.
 _kmod_add() {
-	local name=${1//-/_} f d
+	local name=${1//-/_} f d deps
 	case " $_kmod_seen " in *" $name "*) return 0 ;; esac
 	_kmod_seen="$_kmod_seen $name"
 	# File names mix "-" and "_"; module names treat them alike.
@@ -127,21 +131,23 @@ _kmod_add() {
 	*) cat "$_kmod_tree/$f" ;;
 	esac > "$_kmod_out/$name.ko" || die "cannot unpack $f"
 	# (modinfo takes a path only when it ends in .ko.)
-	for d in $(modinfo -F depends "$_kmod_out/$name.ko" | tr , ' '); do
+	deps=$(modinfo -F depends "$_kmod_out/$name.ko" | tr ,- ' _')
+	for d in $deps; do
 		_kmod_add "$d"
 	done
 	echo "$name.ko" >> "$_kmod_out/order"
+	echo "$name:" $deps >> "$_kmod_out/deps"
 }
 
 # guest_kmods KVER: build/guest-kmods-KVER/ holds GUEST_KMODS and their
-# dependencies for the guest, with "order", the insmod order (built once
-# per kernel version and module list).  Sets KMODS_DIR.
+# dependencies for the guest, with "order", the insmod order, and "deps"
+# (built once per kernel version and module list).  Sets KMODS_DIR.
 guest_kmods() {
 	_kmod_tree=$BUILD/kernels/$1/lib/modules/$1
 	_kmod_out=$BUILD/guest-kmods-$1
 	KMODS_DIR=$_kmod_out
 	[ "$(cat "$_kmod_out/list" 2>/dev/null)" = "$GUEST_KMODS" ] &&
-		[ -f "$_kmod_out/order" ] && return 0
+		[ -f "$_kmod_out/order" ] && [ -f "$_kmod_out/deps" ] && return 0
 	[ -d "$_kmod_tree/kernel" ] || die "no modules in $_kmod_tree (kernel_fetch first)"
 	rm -rf "$_kmod_out"
 	mkdir -p "$_kmod_out"
@@ -157,8 +163,8 @@ guest_kmods() {
 # build_initramfs OUT MODULE SUITE: busybox initramfs that runs
 # tests/guest/SUITE.sh with the module, tests and tools, then powers off.
 # GUEST_FILES: more files for /guest; GUEST_MODOPTS: module options.
-# KVER (from kernel_fetch): the guest kernel, whose nvme driver goes into
-# /guest/modules (see guest_kmods; tests/guest/common.sh load_nvme).
+# KVER (from kernel_fetch): the guest kernel, whose GUEST_KMODS go into
+# /guest/modules (see guest_kmods; tests/guest/common.sh load_kmod).
 build_initramfs() {
 	local out=$1 root=$BUILD/initramfs-root
 	[ -n "${KVER:-}" ] || die "build_initramfs: KVER is not set (kernel_fetch first)"
@@ -173,7 +179,7 @@ build_initramfs() {
 	[ -z "${GUEST_FILES:-}" ] || cp $GUEST_FILES "$root/guest/"
 	cp "$TOP/examples/edu-regs.conf" "$root/etc/bigphys/"
 	mkdir -p "$root/guest/modules"
-	cp "$KMODS_DIR"/*.ko "$KMODS_DIR/order" "$root/guest/modules/"
+	cp "$KMODS_DIR"/*.ko "$KMODS_DIR/order" "$KMODS_DIR/deps" "$root/guest/modules/"
 	# Users for the permission tests: tester is in group bigphys.
 	printf '%s\n' 'root:x:0:0::/:/bin/sh' 'tester:x:1000:1000::/tmp:/bin/sh' \
 		'outsider:x:1001:1001::/tmp:/bin/sh' > "$root/etc/passwd"

@@ -28,6 +28,10 @@ refuse_load() {
 # the cell here instead of passing unnoticed.
 load_nvme
 check "nvme scratch disk /dev/nvme0n1 present" [ -b /dev/nvme0n1 ]
+# The other side of dma-buf sharing for dmabuf_test: vivid (two capture
+# instances, vmalloc and dma-contig: common.sh kmod_params) and vgem.
+check "vivid loaded" load_kmod vivid
+check "vgem loaded" load_kmod vgem
 
 refuse_load "range in System RAM" "address already in use" \
 	"pool_base=0x1000000 pool_size=0x1000000 overlaps System RAM: reserve the range at boot with memmap=" \

@@ -24,21 +24,40 @@ run_tap() {
 		notok "$1 exited with status $rc"
 	fi
 }
-# load_nvme: loads Debian's nvme driver and what it needs from
-# /guest/modules (in the order scripts/lib.sh guest_kmods resolved) and waits
-# for the scratch disk that run_vm attaches; devtmpfs creates /dev/nvme0n1
-# once the controller's asynchronous probe has scanned its namespace.
+# kmod_params NAME: the parameters load_kmod gives module NAME.
+# vivid: two instances with only a video capture node and one webcam input
+# each (no HDMI, so no CEC adapter; no error-injection controls), the
+# first with the vmalloc allocator, the second with dma-contig
+# (tests/dmabuf_test.c captures into bigphys dma-bufs with both).
+kmod_params() {
+	case $1 in
+	vivid) echo "n_devs=2 node_types=0x1,0x1 allocators=0,1 num_inputs=1,1" \
+		"input_types=0,0 no_error_inj=1" ;;
+	esac
+}
+# load_kmod NAME: loads Debian's module NAME from /guest/modules after what
+# it depends on (scripts/lib.sh guest_kmods wrote "NAME: DEP..." lines to
+# /guest/modules/deps), with its kmod_params.  Already loaded is fine.
+load_kmod() {
+	local m=$1 d
+	grep -q "^$m " /proc/modules && return 0
+	for d in $(sed -n "s/^$m://p" /guest/modules/deps); do
+		load_kmod "$d" || return 1
+	done
+	# shellcheck disable=SC2046
+	insmod "/guest/modules/$m.ko" $(kmod_params "$m") ||
+		{ echo "# load_kmod: insmod $m failed"; return 1; }
+}
+# load_nvme: loads Debian's nvme driver (load_kmod) and waits for the
+# scratch disk that run_vm attaches; devtmpfs creates /dev/nvme0n1 once the
+# controller's asynchronous probe has scanned its namespace.
 # Exports BIGPHYS_TEST_DISK=/dev/nvme0n1 (tests/page_test.c may overwrite
 # it; it skips the disk tests when the variable is unset).  Returns 1 when
 # the disk does not appear within 30 s.
 load_nvme() {
-	local m t0 t1 i=0
+	local t0 t1 i=0
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	for m in $(cat /guest/modules/order); do
-		# Already loaded (a second call) is fine.
-		grep -q "^${m%.ko} " /proc/modules && continue
-		insmod "/guest/modules/$m" || echo "# load_nvme: insmod $m failed"
-	done
+	load_kmod nvme
 	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 300 ]; do
 		sleep 0.1
 		i=$((i + 1))
