@@ -124,7 +124,12 @@ int bigphys_region_mmap(struct bigphys_region *r, struct vm_area_struct *vma)
 	unsigned long addr, pfn = vma->vm_pgoff;
 	int err = -EINVAL;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: do_mmap() clears VM_SHARED (and
+	 * VM_MAYWRITE) for a MAP_SHARED mapping of a file opened read-only,
+	 * such as a dma-buf exported without BIGPHYS_EXPORT_RDWR.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		goto put_region;
 	err = -EPERM;
 	if (vma->vm_flags & VM_EXEC)
@@ -170,7 +175,7 @@ int bigphys_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct bigphys_region *r;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;

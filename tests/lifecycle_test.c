@@ -177,12 +177,12 @@ TEST_F(life, remove_rescan_during_dma)
 	struct bigphys_region_info ri;
 	struct bigphys_dev_info di;
 	struct bigphys_dma_wait w;
-	struct bigphys_dma_map m;
-	struct bigphys_dma d1, d2, d3 = {};
+	struct bigphys_dma_map m, m2;
+	struct bigphys_dma d1, d2, d3 = {}, d4;
 	struct bigphys_info in;
 	char path[128];
-	__u8 *pk, *pa, *pp = NULL;
-	int has_pages;
+	__u8 *pk, *pa, *pp = NULL, *pd;
+	int has_pages, dbuf;
 	__u64 t0;
 
 	ASSERT_EQ(0, bp_alloc(self->fd, "lc_keep", 2 * BP_PAGE, 0,
@@ -216,6 +216,14 @@ TEST_F(life, remove_rescan_during_dma)
 		ASSERT_EQ(0, bp_dma_start(self->fd, &d3));
 	}
 	ASSERT_EQ(0, bp_dma_map(self->fd, keep.id, 0, 0, keep.size, 0, &m));
+	/* The anonymous region as a dma-buf: a queued job and a DMA_MAP. */
+	dbuf = bp_export(self->fd, anon.id, 0, 0, BIGPHYS_EXPORT_RDWR);
+	ASSERT_LE(0, dbuf) TH_LOG("EXPORT: %s", strerror(errno));
+	bp_dma_req(&d4, dbuf, BP_PAGE, WIN_SIZE, WIN,
+		   BIGPHYS_DMA_DMABUF | BIGPHYS_DMA_FROM_DEVICE);
+	ASSERT_EQ(0, bp_dma_start(self->fd, &d4));
+	ASSERT_EQ(0, bp_dma_map(self->fd, dbuf, BIGPHYS_DMA_DMABUF, 0, BP_PAGE,
+				0, &m2));
 	ASSERT_UNLOAD_REFUSED();
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", self->dev.name);
@@ -244,6 +252,11 @@ TEST_F(life, remove_rescan_during_dma)
 		ASSERT_EQ(0, bp_find(self->fd, pg.id, &ri));
 		ASSERT_EQ(0U, ri.nr_dma);
 	}
+	/* The dma-buf job did not run either (pa keeps its pattern below). */
+	ASSERT_EQ(0, bp_dma_wait(self->fd, d4.cookie, WAIT_NS, &w));
+	ASSERT_EQ(-ENODEV, w.status);
+	ASSERT_EQ(0ULL, w.bytes);
+	ASSERT_EQ(0, bp_dma_unmap(self->fd, m2.handle));
 
 	/* No device; nothing holds the regions for DMA; data intact. */
 	ASSERT_EQ(0, bp_info(self->fd, &in));
@@ -266,6 +279,16 @@ TEST_F(life, remove_rescan_during_dma)
 		TH_LOG("device 0 after rescan: %s", strerror(errno));
 	ASSERT_STREQ(self->dev.name, di.name);
 	engine_roundtrip(_metadata, self->fd, 73);
+	/* The dma-buf through the re-probed device (a new attachment). */
+	pd = mmap(NULL, anon.size, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(MAP_FAILED, pd);
+	ASSERT_EQ(-1L, bp_check(pd, anon.size, 72));
+	ASSERT_EQ(0, bp_roundtrip_flags(self->fd, dbuf, BIGPHYS_DMA_DMABUF, pd,
+					76))
+		TH_LOG("dma-buf push/readback: %s", strerror(errno));
+	ASSERT_EQ(0, munmap(pd, anon.size));
+	ASSERT_EQ(0, close(dbuf));
+	bp_fill(pa, anon.size, 72);
 	if (has_pages) {
 		/* The page-backed region through the re-probed device. */
 		ASSERT_EQ(0, bp_roundtrip(self->fd, pg.id, pp, 75))
@@ -306,7 +329,7 @@ TEST_F(life, kill_with_persist_and_mappings)
 		struct bigphys_alloc k, a;
 		struct bigphys_dma_map m;
 		struct bigphys_dma d;
-		int fd = bp_open();
+		int fd = bp_open(), dbuf;
 		__u8 *pk, *pa;
 
 		close(sync[0]);
@@ -324,6 +347,13 @@ TEST_F(life, kill_with_persist_and_mappings)
 		bp_dma_req(&d, a.id, 0, WIN_SIZE, WIN, BIGPHYS_DMA_FROM_DEVICE);
 		CHILD_CHECK(bp_dma_start(fd, &d) == 0);
 		CHILD_CHECK(bp_dma_map(fd, a.id, 0, 0, BP_PAGE, 0, &m) == 0);
+		/* The region as a dma-buf with a job queued and a DMA_MAP. */
+		dbuf = bp_export(fd, a.id, 0, 0, 0);
+		CHILD_CHECK(dbuf >= 0);
+		bp_dma_req(&d, dbuf, 0, WIN_SIZE, WIN, BIGPHYS_DMA_DMABUF);
+		CHILD_CHECK(bp_dma_start(fd, &d) == 0);
+		CHILD_CHECK(bp_dma_map(fd, dbuf, BIGPHYS_DMA_DMABUF, 0, BP_PAGE,
+				       0, &m) == 0);
 		/*
 		 * A page-backed region with a job queued and its pages in a
 		 * pipe of ours: when the exit closes the bigphys fd before the
@@ -402,13 +432,13 @@ TEST_F(life, kill_with_persist_and_mappings)
 
 /*
  * Unload attempts while only a mapping holds the module (its fd closed),
- * and while only another process's open fd does: refused each time, and
- * the mapping keeps working.
+ * only an exported dma-buf or its mapping does, and while only another
+ * process's open fd does: refused each time, and the memory keeps working.
  */
 TEST_F(life, unload_stages)
 {
 	struct bigphys_alloc a;
-	int sync[2];
+	int sync[2], dbuf;
 	__u8 *p;
 
 	ASSERT_UNLOAD_REFUSED();		/* our fd */
@@ -420,6 +450,28 @@ TEST_F(life, unload_stages)
 	self->fd = -1;
 	ASSERT_UNLOAD_REFUSED();		/* the mapping alone */
 	ASSERT_EQ(-1L, bp_check(p, BP_PAGE, 91));
+	ASSERT_EQ(0, munmap(p, BP_PAGE));
+
+	/* An exported dma-buf alone: region freed, every bigphys fd closed. */
+	self->fd = bp_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, bp_alloc(self->fd, "", BP_PAGE, 0, 0, &a));
+	p = bp_map(self->fd, a.phys_addr, BP_PAGE);
+	ASSERT_NE(MAP_FAILED, p);
+	bp_fill(p, BP_PAGE, 92);
+	ASSERT_EQ(0, munmap(p, BP_PAGE));
+	dbuf = bp_export(self->fd, a.id, 0, 0, 0);
+	ASSERT_LE(0, dbuf);
+	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
+	ASSERT_EQ(0, close(self->fd));
+	self->fd = -1;
+	ASSERT_UNLOAD_REFUSED();		/* the dma-buf alone */
+	p = mmap(NULL, BP_PAGE, PROT_READ, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(-1L, bp_check(p, BP_PAGE, 92));
+	ASSERT_EQ(0, close(dbuf));
+	ASSERT_UNLOAD_REFUSED();		/* its mapping alone */
+	ASSERT_EQ(-1L, bp_check(p, BP_PAGE, 92));
 	ASSERT_EQ(0, munmap(p, BP_PAGE));
 
 	ASSERT_EQ(0, pipe(sync));
