@@ -336,6 +336,26 @@ void bp_region_unmap(struct bp_region *r);
 int bp_region_free(struct bp *bp, const struct bp_region *r);
 
 /**
+ * bp_region_export() - BIGPHYS_IOC_EXPORT: the region as a dma-buf
+ * @bp: handle.
+ * @r: region attached to @bp.
+ * @offset: first byte (a multiple of the page size).
+ * @len: bytes (a multiple of the page size), 0 for the rest of the region.
+ * @flags: BIGPHYS_EXPORT_CLOEXEC, BIGPHYS_EXPORT_RDWR.
+ *
+ * The dma-buf fd goes to V4L2 (V4L2_MEMORY_DMABUF), DRM
+ * (DRM_IOCTL_PRIME_FD_TO_HANDLE), RDMA (ibv_reg_dmabuf_mr()) or back to
+ * bigphys (BIGPHYS_DMA_DMABUF); it keeps the memory alive after
+ * bp_region_free() and bp_close() until it is closed and every importer
+ * let go.  Close it with close().
+ *
+ * Return: the fd (>= 0), or -EINVAL (flags, alignment, range), -ENOENT,
+ * -EMFILE, -ENOMEM.
+ */
+int bp_region_export(struct bp *bp, const struct bp_region *r, uint64_t offset,
+		     uint64_t len, uint32_t flags);
+
+/**
  * bp_unlink() - remove a name, like shm_unlink()
  * @bp: handle.
  * @name: the name.

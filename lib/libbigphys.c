@@ -385,6 +385,21 @@ int bp_region_free(struct bp *bp, const struct bp_region *r)
 	return bp_ioctl(bp, BIGPHYS_IOC_FREE, &f);
 }
 
+int bp_region_export(struct bp *bp, const struct bp_region *r, uint64_t offset,
+		     uint64_t len, uint32_t flags)
+{
+	struct bigphys_export e;
+	int err;
+
+	memset(&e, 0, sizeof(e));
+	e.region_id = r->id;
+	e.flags = flags;
+	e.offset = offset;
+	e.len = len;
+	err = bp_ioctl(bp, BIGPHYS_IOC_EXPORT, &e);
+	return err ? err : e.fd;
+}
+
 int bp_unlink(struct bp *bp, const char *name)
 {
 	struct bigphys_free f;

@@ -189,6 +189,47 @@ TEST_F(backend, push_readback)
 	ASSERT_EQ(0U, bp_pending(self->bp));
 }
 
+/*
+ * bp_region_export(): the region as a dma-buf, written through the
+ * dma-buf's own mapping and pushed from the dma-buf (BIGPHYS_DMA_DMABUF)
+ * on this backend; read back into the other region, compared.
+ */
+TEST_F(backend, dmabuf_push)
+{
+	struct bp_completion c;
+	struct bigphys_dma d;
+	uint64_t job;
+	void *p;
+	int dbuf;
+
+	NEED_BACKEND();
+
+	dbuf = bp_region_export(self->bp, &self->src, 0, 0, BIGPHYS_EXPORT_RDWR |
+				BIGPHYS_EXPORT_CLOEXEC);
+	ASSERT_LE(0, dbuf) TH_LOG("export: %s", strerror(-dbuf));
+	ASSERT_EQ(-EINVAL, bp_region_export(self->bp, &self->src, 1, 0, 0));
+	p = mmap(NULL, self->src.size, PROT_READ | PROT_WRITE, MAP_SHARED, dbuf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	pattern(p, 4095, 7);
+	ASSERT_EQ(0, memcmp(p, self->src.map, 4095));
+	memset(self->dst.map, 0xee, 4096);
+	memset(&d, 0, sizeof(d));
+	d.dmabuf_fd = dbuf;
+	d.flags = BIGPHYS_DMA_DMABUF;
+	d.len = 4095;
+	d.dev_addr = EDU_WIN;
+	ASSERT_EQ(0, bp_submit(self->bp, &d, &job));
+	WAIT_OK(self->bp, job, &c);
+	ASSERT_EQ(0, c.status);
+	ASSERT_EQ(4095ULL, c.bytes);
+	ASSERT_EQ(0, bp_readback(self->bp, &self->dst, 0, 4095, 0, EDU_WIN, &job));
+	WAIT_OK(self->bp, job, &c);
+	ASSERT_EQ(0, c.status);
+	ASSERT_EQ(0, memcmp(p, self->dst.map, 4095));
+	ASSERT_EQ(0, munmap(p, self->src.size));
+	ASSERT_EQ(0, close(dbuf));
+}
+
 /* Three segments to three parts of the window, read back as one. */
 TEST_F(backend, segmented_push)
 {
