@@ -91,6 +91,30 @@ static int bigphys_setup_irq(struct bigphys_dev *bd)
 	return err;
 }
 
+/*
+ * Without this line a device whose DMA mask ends below the pool fails every
+ * job on the pool with -EIO, and nothing says why (issue 13).  Checked once
+ * the mask is set: the pool is set up before the driver registers.
+ */
+static void bigphys_check_reach(struct pci_dev *pdev, unsigned int bits)
+{
+	struct bigphys_info in = {};
+	u64 end;
+
+	mutex_lock(&bigphys_lock);
+	bigphys_pool_info(&in);
+	mutex_unlock(&bigphys_lock);
+	end = max(in.pool_base + in.pool_size,
+		  in.pages_base + in.pages_size) - 1;
+	if (bigphys_dma_reachable(&pdev->dev, in.pool_base, in.pool_size) &&
+	    (!in.pages_size ||
+	     bigphys_dma_reachable(&pdev->dev, in.pages_base, in.pages_size)))
+		return;
+	pci_warn(pdev, "its %u-bit DMA mask cannot reach the pool (%#llx-%#llx) and no IOMMU translates for it: DMA on the pool fails with EIO. Fix: dma_bits=64 if the device addresses more (QEMU edu: -device edu,dma_mask=0xffffffffffffffff), an IOMMU (intel_iommu=on), or a pool below %#llx\n",
+		 bits, min(in.pool_base, in.pages_size ? in.pages_base : in.pool_base),
+		 end, dma_get_mask(&pdev->dev) + 1);
+}
+
 static int bigphys_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	const struct bigphys_engine *engine = (void *)id->driver_data;
@@ -124,6 +148,7 @@ static int bigphys_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		pci_err(pdev, "cannot use a %u-bit DMA mask\n", bits);
 		return err;
 	}
+	bigphys_check_reach(pdev, bits);
 
 	if (engine) {
 		err = pcim_iomap_regions(pdev, BIT(0), KBUILD_MODNAME);

@@ -90,15 +90,38 @@ static void usage(FILE *f)
 	      "Exit status: 0 success, 1 operation failed, 2 usage error.\n", f);
 }
 
+/* What usually causes the errnos users meet, and where to look. */
+static const char *hint(int err)
+{
+	switch (err) {
+	case EIO:
+		return "the device cannot reach this memory (DMA mask; see 'bigphysctl info') or stopped answering";
+	case ENOSPC:
+		return "no free block that large: 'bigphysctl info' shows the largest one";
+	case EACCES:
+		return "/dev/bigphys is root's and group bigphys's (scripts/99-bigphys.rules); a name belongs to the user that created it";
+	case EBUSY:
+		return "64 unreaped jobs and mappings per open, or the module's max_user_jobs= for this user";
+	case EDQUOT:
+		return "beyond the module's max_user_bytes= for this user";
+	case EOPNOTSUPP:
+		return "'bigphysctl info' shows what this pool and device support (pages part, DMA engine)";
+	}
+	return NULL;
+}
+
 static void vreport(const char *fmt, va_list ap)
 {
 	int err = errno;
+	const char *h = hint(err);
 
 	fputs("bigphysctl: ", stderr);
 	if (cmd_name)
 		fprintf(stderr, "%s: ", cmd_name);
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, ": %s\n", strerror(err));
+	if (h)
+		fprintf(stderr, "bigphysctl: hint: %s\n", h);
 }
 
 /* Report a failed operation (errno is already set); returns RC_FAIL. */
@@ -306,6 +329,34 @@ static void *map_region(struct bp *bp, struct bp_region *a, const char *name, in
 	return a->map;
 }
 
+/*
+ * Whether device @dev can address every byte of the pool: under its DMA
+ * mask, or behind an IOMMU that translates (iommu_group type "DMA" or
+ * "DMA-FQ"; "identity" is passthrough).  The module logs the same at probe.
+ */
+static bool dev_reaches_pool(const struct bigphys_dev_info *dev,
+			     const struct bigphys_info *info, uint64_t *end)
+{
+	char path[128], type[32] = "";
+	FILE *f;
+
+	*end = info->pool_base + info->pool_size - 1;
+	if ((info->flags & BIGPHYS_POOL_HAS_PAGES) &&
+	    info->pages_base + info->pages_size - 1 > *end)
+		*end = info->pages_base + info->pages_size - 1;
+	if (*end <= dev->dma_mask)
+		return true;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group/type",
+		 dev->name);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(type, sizeof(type), f))
+			type[0] = '\0';
+		fclose(f);
+	}
+	return !strncmp(type, "DMA", 3);
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -316,6 +367,7 @@ static int cmd_info(int argc, char **argv)
 	char b1[32], b2[32];
 	int c, err, rc = RC_OK;
 	struct bp *bp;
+	uint64_t end;
 	uint32_t i;
 
 	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
@@ -384,6 +436,11 @@ static int cmd_info(int argc, char **argv)
 		       (unsigned long long)dev.window_base,
 		       (unsigned long long)(dev.window_base + dev.window_size - 1),
 		       (unsigned long long)dev.window_size);
+		if (!dev_reaches_pool(&dev, &info, &end))
+			printf("          device %u cannot reach the pool: its DMA mask ends at 0x%llx, the pool at 0x%llx, and no IOMMU translates: DMA on the pool fails with EIO (load the module with dma_bits=64 if the device addresses more, enable an IOMMU, or reserve the pool below 0x%llx)\n",
+			       i, (unsigned long long)dev.dma_mask,
+			       (unsigned long long)end,
+			       (unsigned long long)dev.dma_mask + 1);
 	}
 out:
 	bp_close(bp);

@@ -74,6 +74,14 @@ check "load with the reserved range" insmod $MOD $POOL $PAGES $DMAOPTS
 check "range claimed in /proc/iomem" sh -c "grep -q '10000000-13ffffff : bigphys' /proc/iomem"
 check "pages range claimed in /proc/iomem" sh -c "grep -q '16000000-1dffffff : bigphys' /proc/iomem"
 check "second claim of the range refused" sh -c "! insmod $MOD $POOL 2>/dev/null"
+# A failed bigphysctl names the operation and the errno, with a hint.
+too_big() {
+	local out
+	out=$(bigphysctl alloc toobig 1G 2>&1) && return 1
+	echo "# $out"
+	has "$out" "no space left" && has "$out" "hint: .*largest"
+}
+check "ENOSPC from bigphysctl: errno text and a hint" too_big
 run_tap alloc_test
 run_tap mmap_test
 for t in /guest/*_test; do
@@ -138,22 +146,32 @@ check "range released from /proc/iomem" sh -c "! grep -q bigphys /proc/iomem"
 # No dma_bits=: edu's 28-bit mask cannot reach the pool at 256 MiB.  Without
 # a translating IOMMU (none, or iommu=pt's identity domain) STRT_DMA must
 # fail with EIO, never a kernel WARN (the host's log check fails the cell on
-# one); a translating IOMMU maps the pool below the mask.
+# one), and both the probe's log line and `bigphysctl info` say why and how
+# to fix it; a translating IOMMU maps the pool below the mask, and neither
+# complains.
 no_mask_push() {
+	local out info log
+	dmesg -c > /dev/null
 	insmod $MOD $POOL || return 1
+	log=$(dmesg | grep 'cannot reach the pool')
+	info=$(bigphysctl info | grep 'cannot reach the pool')
 	bigphysctl alloc nomask 4K --persist > /dev/null || { rmmod bigphys; return 1; }
 	out=$(bigphysctl push nomask --dev-addr 0x40000 --len 64 2>&1)
 	rc=$?
 	echo "# push without dma_bits: rc=$rc $out"
+	echo "# log: $log"
+	echo "# info: $info"
 	bigphysctl free nomask > /dev/null
 	rmmod bigphys || return 1
 	if grep -q intel_iommu=on /proc/cmdline && ! grep -q iommu=pt /proc/cmdline; then
-		[ $rc -eq 0 ]
+		[ $rc -eq 0 ] && [ -z "$log" ] && [ -z "$info" ]
 	else
-		[ $rc -ne 0 ] && has "$out" "input/output error"
+		[ $rc -ne 0 ] && has "$out" "input/output error" &&
+			has "$out" "hint: the device cannot reach" &&
+			has "$log" "dma_bits=64" && has "$info" "dma_bits=64"
 	fi
 }
-check "no dma_bits: EIO without a translating IOMMU, mapped with one" no_mask_push
+check "no dma_bits: EIO and a log line and info saying why without a translating IOMMU, mapped with one" no_mask_push
 
 # The benchmark program, once with tiny sizes (make bench runs it for real):
 # it must work; its figures and targets are not checked here.
