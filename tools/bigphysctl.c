@@ -66,6 +66,9 @@ static void usage(FILE *f)
 	      "                           \"OFFSET VALUE\" ('#' comments), or a raw binary\n"
 	      "  push NAME --dev-addr A [--offset O] [--len L] [--dev N] [--timeout S]\n"
 	      "                           DMA region -> device, wait for the end\n"
+	      "  push NAME --segments O:L:A[,O:L:A...] [--dev N] [--timeout S]\n"
+	      "                           one job of segments (region offset, length, device\n"
+	      "                           address; STRT_DMAV), run in order; may be repeated\n"
 	      "  readback NAME --dev-addr A [--offset O] [--len L] [--dev N] [--timeout S]\n"
 	      "                           DMA device -> region, wait for the end\n"
 	      "  dump NAME [--offset O] [--len L]\n"
@@ -234,6 +237,44 @@ static int get_u32(const char *opt, const char *s, uint32_t *val)
 		return usage_err(ERANGE, "bad %s '%s'", opt, s);
 	*val = (uint32_t)v;
 	return RC_OK;
+}
+
+/*
+ * --segments OFF:LEN:DEVADDR[,OFF:LEN:DEVADDR...] (may be repeated): appends
+ * to @segs (room for BIGPHYS_DMAV_MAX_SEGS), @nr counts them.
+ */
+static int get_segments(const char *s, struct bigphys_dma_seg *segs, uint32_t *nr)
+{
+	char *copy = strdup(s), *item, *save = NULL, *f[3];
+	int rc = RC_OK;
+
+	if (!copy)
+		return usage_err(ENOMEM, "--segments");
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		struct bigphys_dma_seg *g = &segs[*nr];
+		uint64_t v[3];
+
+		f[0] = item;
+		f[1] = strchr(f[0], ':');
+		f[2] = f[1] ? strchr(f[1] + 1, ':') : NULL;
+		if (!f[2] || *nr == BIGPHYS_DMAV_MAX_SEGS) {
+			rc = usage_err(f[2] ? E2BIG : EINVAL,
+				       "bad --segments '%s' (OFFSET:LEN:DEVADDR, at most %u)",
+				       item, BIGPHYS_DMAV_MAX_SEGS);
+			break;
+		}
+		*f[1]++ = '\0';
+		*f[2]++ = '\0';
+		if (parse_size(f[0], &v[0]) || parse_size(f[1], &v[1]) || !v[1] ||
+		    parse_u64(f[2], &v[2])) {
+			rc = usage_err(EINVAL, "bad --segments entry '%s:%s:%s'", f[0], f[1], f[2]);
+			break;
+		}
+		*g = (struct bigphys_dma_seg){ .offset = v[0], .len = v[1], .dev_addr = v[2] };
+		(*nr)++;
+	}
+	free(copy);
+	return rc;
 }
 
 static uint64_t now_ns(void)
@@ -507,7 +548,7 @@ out:
 }
 
 enum { OPT_CACHED = 256, OPT_WC, OPT_UC, OPT_PERSIST, OPT_ALIGN, OPT_DEV_ADDR, OPT_OFFSET,
-	OPT_LEN, OPT_DEV, OPT_TIMEOUT, OPT_PAGES, OPT_DIRECT, OPT_BUFFERED };
+	OPT_LEN, OPT_DEV, OPT_TIMEOUT, OPT_PAGES, OPT_DIRECT, OPT_BUFFERED, OPT_SEGMENTS };
 
 static int cmd_alloc(int argc, char **argv)
 {
@@ -829,10 +870,13 @@ static int cmd_dma(int argc, char **argv, bool from_dev)
 		{ "len", required_argument, NULL, OPT_LEN },
 		{ "dev", required_argument, NULL, OPT_DEV },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "segments", required_argument, NULL, OPT_SEGMENTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	static struct bigphys_dma_seg segs[BIGPHYS_DMAV_MAX_SEGS];
 	uint64_t dev_addr = 0, offset = 0, len = 0, timeout = DEFAULT_TIMEOUT;
+	uint32_t nr_segs = 0, i;
 	bool have_dev_addr = false, have_len = false;
 	struct bp_completion w;
 	char label[160], b1[32];
@@ -870,6 +914,12 @@ static int cmd_dma(int argc, char **argv, bool from_dev)
 				return usage_err(errno == ERANGE ? ERANGE : EINVAL,
 						 "bad --timeout '%s'", optarg);
 			break;
+		case OPT_SEGMENTS:
+			if (from_dev)
+				return usage_err(EINVAL, "--segments is for push only");
+			if (get_segments(optarg, segs, &nr_segs))
+				return RC_USAGE;
+			break;
 		case 'h':
 			usage(stdout);
 			return RC_OK;
@@ -882,14 +932,29 @@ static int cmd_dma(int argc, char **argv, bool from_dev)
 	name = argv[optind];
 	if (check_name(name))
 		return RC_USAGE;
-	if (!have_dev_addr)
-		return usage_err(EINVAL, "missing --dev-addr");
+	if (nr_segs && (have_dev_addr || have_len || offset))
+		return usage_err(EINVAL, "--segments replaces --dev-addr, --offset and --len");
+	if (!have_dev_addr && !nr_segs)
+		return usage_err(EINVAL, "missing --dev-addr (or --segments)");
 
 	bp = open_dev(0);
 	if (!bp)
 		return RC_FAIL;
 	if (attach(bp, name, &a))
 		goto out;
+	if (nr_segs) {
+		/* The kernel checks each segment; say which total moved. */
+		for (i = 0, len = 0; i < nr_segs; i++)
+			len += segs[i].len;
+		dev_addr = segs[0].dev_addr;
+		err = bp_pushv(bp, &a, dev, segs, nr_segs, &job);
+		if (err) {
+			fail_err(err, "start DMA of %u segments (%llu bytes) to device %u",
+				 nr_segs, (unsigned long long)len, dev);
+			goto out;
+		}
+		goto wait;
+	}
 	if (offset >= a.size) {
 		errno = EINVAL;
 		fail("offset 0x%llx is outside region '%s' (%llu bytes)",
@@ -915,6 +980,7 @@ static int cmd_dma(int argc, char **argv, bool from_dev)
 		goto out;
 	}
 
+wait:
 	snprintf(label, sizeof(label), "%s: %llu bytes %s device %u at 0x%llx", cmd_name,
 		 (unsigned long long)len, from_dev ? "from" : "to", dev,
 		 (unsigned long long)dev_addr);
@@ -928,11 +994,16 @@ static int cmd_dma(int argc, char **argv, bool from_dev)
 		goto out;
 	}
 
-	printf("%s: %llu bytes %s '%s'+0x%llx %s device %u at 0x%llx in %s", cmd_name,
-	       (unsigned long long)w.bytes, from_dev ? "into" : "from", name,
-	       (unsigned long long)offset,
-	       from_dev ? "from" : "to", dev, (unsigned long long)dev_addr,
-	       fmt_ns(w.duration_ns, b1, sizeof(b1)));
+	if (nr_segs)
+		printf("%s: %llu bytes in %u segments from '%s' to device %u in %s", cmd_name,
+		       (unsigned long long)w.bytes, nr_segs, name, dev,
+		       fmt_ns(w.duration_ns, b1, sizeof(b1)));
+	else
+		printf("%s: %llu bytes %s '%s'+0x%llx %s device %u at 0x%llx in %s", cmd_name,
+		       (unsigned long long)w.bytes, from_dev ? "into" : "from", name,
+		       (unsigned long long)offset,
+		       from_dev ? "from" : "to", dev, (unsigned long long)dev_addr,
+		       fmt_ns(w.duration_ns, b1, sizeof(b1)));
 	if (w.duration_ns)
 		printf(" (%s/s)", fmt_size(w.bytes * (double)NSEC_PER_SEC / w.duration_ns, b1,
 					   sizeof(b1)));
