@@ -56,8 +56,8 @@ static void usage(FILE *f)
 	fputs("Usage: bigphysctl [-d DEVICE] COMMAND [ARGS...]\n"
 	      "\n"
 	      "Commands:\n"
-	      "  info                     pool state and the DMA devices bound to bigphys\n"
-	      "  list                     table of the regions in the pool\n"
+	      "  info [--json]            pool state and the DMA devices bound to bigphys\n"
+	      "  list [--json]            table of the regions in the pool\n"
 	      "  alloc NAME SIZE [--cached|--wc|--uc|--pages] [--persist] [--align A]\n"
 	      "                           create a named region (or attach to an existing one);\n"
 	      "                           --pages: page-backed (write-back; O_DIRECT works on it)\n"
@@ -398,20 +398,63 @@ static bool dev_reaches_pool(const struct bigphys_dev_info *dev,
 	return !strncmp(type, "DMA", 3);
 }
 
+/* info --json: one object; every size in bytes, addresses as numbers. */
+static int info_json(struct bp *bp, const struct bigphys_info *info)
+{
+	struct bigphys_dev_info dev;
+	uint64_t end;
+	uint32_t i;
+	int err;
+
+	printf("{\"pool_base\": %llu, \"pool_size\": %llu, \"kind\": \"%s\", "
+	       "\"free_bytes\": %llu, \"largest_free\": %llu, \"pages_base\": %llu, "
+	       "\"pages_size\": %llu, \"pages_free\": %llu, \"held_bytes\": %llu, "
+	       "\"nr_regions\": %u, \"devices\": [",
+	       (unsigned long long)info->pool_base, (unsigned long long)info->pool_size,
+	       info->flags & BIGPHYS_POOL_RESERVED ? "reserved" : "page-allocator",
+	       (unsigned long long)info->free_bytes, (unsigned long long)info->largest_free,
+	       (unsigned long long)info->pages_base, (unsigned long long)info->pages_size,
+	       (unsigned long long)info->pages_free, (unsigned long long)info->held_bytes,
+	       info->nr_regions);
+	for (i = 0; i < info->nr_devices; i++) {
+		err = bp_dev_info(bp, i, &dev);
+		if (err) {
+			printf("]}\n");
+			return fail_err(err, "BIGPHYS_IOC_DEV_INFO %u", i);
+		}
+		printf("%s{\"index\": %u, \"name\": \"%s\", \"vendor\": %u, \"device\": %u, "
+		       "\"msi\": %s, \"dma_mask\": %llu, \"max_chunk\": %llu, "
+		       "\"window_base\": %llu, \"window_size\": %llu, \"reaches_pool\": %s}",
+		       i ? ", " : "", i, dev.name, dev.vendor, dev.device,
+		       dev.flags & BIGPHYS_DEV_MSI ? "true" : "false",
+		       (unsigned long long)dev.dma_mask, (unsigned long long)dev.max_chunk,
+		       (unsigned long long)dev.window_base, (unsigned long long)dev.window_size,
+		       dev_reaches_pool(&dev, info, &end) ? "true" : "false");
+	}
+	printf("]}\n");
+	return RC_OK;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct bigphys_info info;
 	char b1[32], b2[32];
 	int c, err, rc = RC_OK;
+	bool json = false;
 	struct bp *bp;
 	uint64_t end;
 	uint32_t i;
 
 	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		if (c == 'j') {
+			json = true;
+			continue;
+		}
 		if (c != 'h')
 			return RC_USAGE;
 		usage(stdout);
@@ -426,6 +469,10 @@ static int cmd_info(int argc, char **argv)
 	err = bp_info(bp, &info);
 	if (err) {
 		rc = fail_err(err, "BIGPHYS_IOC_INFO");
+		goto out;
+	}
+	if (json) {
+		rc = info_json(bp, &info);
 		goto out;
 	}
 
@@ -491,15 +538,21 @@ out:
 static int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct bigphys_region_info *regions = NULL;
 	int c, err, width = 4, rc = RC_OK;
+	bool json = false;
 	uint32_t i, count;
 	struct bp *bp;
 
 	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		if (c == 'j') {
+			json = true;
+			continue;
+		}
 		if (c != 'h')
 			return RC_USAGE;
 		usage(stdout);
@@ -519,6 +572,25 @@ static int cmd_list(int argc, char **argv)
 		goto out;
 	}
 
+	if (json) {
+		/* Names are [A-Za-z0-9._-]: nothing to escape. */
+		printf("[");
+		for (i = 0; i < count; i++) {
+			const struct bigphys_region_info *r = &regions[i];
+
+			printf("%s{\"id\": %u, \"name\": \"%s\", \"phys_addr\": %llu, "
+			       "\"size\": %llu, \"cache\": \"%s\", \"persist\": %s, "
+			       "\"held\": %s, \"nr_files\": %u, \"nr_maps\": %u, "
+			       "\"nr_dma\": %u}", i ? ", " : "", r->id, r->name,
+			       (unsigned long long)r->phys_addr, (unsigned long long)r->size,
+			       cache_name(r->flags),
+			       r->flags & BIGPHYS_ALLOC_PERSIST ? "true" : "false",
+			       r->flags & BIGPHYS_REGION_HELD ? "true" : "false",
+			       r->nr_files, r->nr_maps, r->nr_dma);
+		}
+		printf("]\n");
+		goto out;
+	}
 	if (!count) {
 		printf("no regions\n");
 		goto out;

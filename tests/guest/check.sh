@@ -93,6 +93,12 @@ done
 # perm_test runs as "tester" (in the group) against a root-owned name.
 chgrp bigphys /dev/bigphys && chmod 0660 /dev/bigphys
 check "root creates a PERSIST region" bigphysctl alloc perm_root 64K --persist
+bigphysctl list --json | sed 's/^/# /'
+check "list --json has the region" sh -c \
+	'bigphysctl list --json | grep -q "{\"id\": [0-9]*, \"name\": \"perm_root\", \"phys_addr\": [0-9]*, \"size\": 65536, \"cache\": \"wc\", \"persist\": true,"'
+bigphysctl info --json | sed 's/^/# /'
+check "info --json has the pool and device 0" sh -c \
+	'bigphysctl info --json | grep -q "^{\"pool_base\": 268435456, \"pool_size\": 67108864, \"kind\": \"reserved\".*\"nr_regions\": 1, \"devices\": \[{\"index\": 0, .*\"reaches_pool\": true}\]}$"'
 run_tap su tester -c /guest/perm_test
 check "no access for a user outside the group" \
 	has "$(su outsider -c 'exec 3</dev/bigphys' 2>&1)" "permission denied"
