@@ -20,9 +20,9 @@
  *    bigphys itself, RDMA.  Importers that want the pages cannot: they need
  *    a page-backed region.  A device that cannot reach the range without
  *    translation gets -EIO, as bigphys's own jobs do.
- * vmap is the region's kernel mapping (I/O memory of the region's cache
- * type for the reserved range, the direct map for pages); mmap maps the
- * region like /dev/bigphys does (bigphys_region_mmap()).
+ * vmap is the region's kernel mapping (of the region's cache type for the
+ * reserved range, the direct map for pages); mmap maps the region like
+ * /dev/bigphys does (bigphys_region_mmap()).
  *
  * Import.  bigphys_import_get() takes the dma-buf and attaches the device
  * (static attachment: the exporter maps on demand); the job maps it under
@@ -247,14 +247,23 @@ static int bigphys_dmabuf_mmap(struct dma_buf *dmabuf,
 	return bigphys_region_mmap(d->region, vma);
 }
 
-/* The region's kernel mapping lives as long as the region: no vunmap. */
+/*
+ * The region's kernel mapping lives as long as the region: no vunmap.
+ * A reserved-range region's mapping comes from ioremap_wc()/ioremap()/
+ * ioremap_cache() but maps RAM (the boot reservation only hid it from the
+ * kernel), so it is handed out as memory, as memremap() would, not as I/O
+ * memory: importers use plain loads and stores on it (x86), and vb2-vmalloc
+ * rebuilds a system-memory iosys_map for dma_buf_vunmap(), whose BUG_ON()
+ * fires when the two differ.
+ */
 static int bigphys_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct bigphys_dmabuf *d = dmabuf->priv;
 	struct bigphys_region *r = d->region;
 
 	if (r->kmap)
-		iosys_map_set_vaddr_iomem(map, r->kmap + (d->phys - r->phys));
+		iosys_map_set_vaddr(map, (void __force *)r->kmap +
+				    (d->phys - r->phys));
 	else
 		iosys_map_set_vaddr(map, phys_to_virt(d->phys));
 	return 0;

@@ -600,7 +600,7 @@ TEST_F(dma, submit_errors)
 	/* Device, flags, padding. */
 	BAD(ENODEV, dev_index, 99);
 	BAD(ENODEV, dev_index, UINT32_MAX);
-	BAD(EINVAL, flags, 1U << 2);
+	BAD(EINVAL, flags, 1U << 3);
 	BAD(EINVAL, flags, 1U << 31);
 	BAD(EINVAL, pad, 1);
 	BAD(EINVAL, pad, 1U << 31);
@@ -1103,7 +1103,7 @@ TEST_F(dma, dma_map_errors)
 	ASSERT_ERRNO(EINVAL, bp_dma_map(self->fd, a.id, 0, 0, BP_PAGE + 1, 0, &m));
 	ASSERT_ERRNO(EINVAL, bp_dma_map(self->fd, a.id, 0, BP_PAGE, 1, 0, &m));
 	ASSERT_ERRNO(EINVAL, bp_dma_map(self->fd, a.id, 0, UINT64_MAX, 2, 0, &m));
-	ASSERT_ERRNO(EINVAL, bp_dma_map(self->fd, a.id, 1U << 2, 0, 1, 0, &m));
+	ASSERT_ERRNO(EINVAL, bp_dma_map(self->fd, a.id, 1U << 3, 0, 1, 0, &m));
 	ASSERT_ERRNO(EINVAL, bp_dma_map(self->fd, a.id, 1U << 31, 0, 1, 0, &m));
 	ASSERT_ERRNO(ENOENT, bp_dma_map(self->fd, other.id, 0, 0, 1, 0, &m));
 	ASSERT_ERRNO(ENOENT, bp_dma_map(self->fd, 0, 0, 0, 1, 0, &m));
@@ -1508,7 +1508,7 @@ TEST_F(dma, dmav_errors)
 	/* Flags, segment count, region, device. */
 	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, BIGPHYS_DMA_USER_PTR,
 					base, 2, NULL));
-	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 1U << 2, base, 2, NULL));
+	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 1U << 3, base, 2, NULL));
 	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 1U << 31, base, 2, NULL));
 	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 0, base, 0, NULL));
 	ASSERT_ERRNO(EINVAL, dmav_start(self->fd, a.id, 0, segs,

@@ -520,8 +520,8 @@ struct bigphys_dev_info {
  *  - mmap() of the dma-buf fd: the region's cache type (WC, UC, WB), as
  *    through /dev/bigphys; page-backed regions map pages.
  *  - vmap (dma_buf_vmap(): V4L2 vmalloc buffers, DRM fbdev): the region's
- *    kernel mapping, marked I/O memory for WC/UC regions of the reserved
- *    range.
+ *    kernel mapping, with its cache type; it is RAM, so it is handed out
+ *    as memory (not I/O memory) even for WC/UC regions.
  *  - map_dma_buf (device DMA): page-backed regions and the page-allocator
  *    pool give an sg_table of pages mapped with dma_map_sgtable() (swiotlb
  *    may bounce; DMA_BUF_IOCTL_SYNC syncs); the rest of the reserved range
