@@ -6,8 +6,17 @@
 #   make bench      benchmarks in the VM: bigphys against the usual ways
 #   make user       static user-space binaries into build/user (used by the VM),
 #                   with libbigphys (.a, .so, bigphys.pc)
-#   make install    libbigphys, its headers and bigphys.pc into $(DESTDIR)$(PREFIX)
-KDIR ?= /lib/modules/$(shell uname -r)/build
+#   make install    everything (install-module + install-user), see README.md
+#                   "Installing": DESTDIR (staging root), PREFIX (/usr/local),
+#                   KVER (kernel version, default the running one)
+#   make install-module   bigphys.ko via modules_install into
+#                   $(DESTDIR)/lib/modules/$(KVER)/updates
+#   make install-user     bigphysctl, libbigphys (.a, .so, .pc), headers, man
+#                   pages, udev rule, modprobe.d example, docs
+#   make uninstall  removes what install put there (same variables)
+#   make dkms-install / dkms-remove   the module through DKMS (dkms.conf)
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= $(CURDIR)/build
 LSRC ?= $(BUILD)/linux-source-6.1
 
@@ -16,7 +25,10 @@ UCFLAGS := -static -O2 -Wall -Wextra -Werror -I$(CURDIR)/include -I$(CURDIR)/too
 UDEPS := include/uapi/bigphys.h
 TESTS := $(patsubst tests/%.c,$(BUILD)/user/%,$(wildcard tests/*_test.c))
 PREFIX ?= /usr/local
-LIBVERSION := 0.1.0
+# The version, in one place: PACKAGE_VERSION in dkms.conf.  (Not VERSION:
+# a command-line VERSION= would reach the kernel's Makefile through $(MAKE) -C.)
+BIGPHYS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(CURDIR)/dkms.conf)
+LIBVERSION := $(BIGPHYS_VERSION)
 
 # libbigphys: static (what the guest binaries link), shared, pkg-config file.
 LIBSRC := lib/libbigphys.c lib/bp_uring.c
@@ -62,15 +74,110 @@ $(LIBPC): lib/bigphys.pc.in Makefile
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIBVERSION)|' $< > $@
 
-install: $(LIBA) $(LIBSO) $(LIBPC)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/bigphys/uapi
-	install -m 0644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libbigphys.so.$(LIBVERSION)
-	ln -sf libbigphys.so.$(LIBVERSION) $(DESTDIR)$(PREFIX)/lib/libbigphys.so.0
-	ln -sf libbigphys.so.0 $(DESTDIR)$(PREFIX)/lib/libbigphys.so
-	install -m 0644 $(LIBPC) $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	install -m 0644 include/libbigphys.h $(DESTDIR)$(PREFIX)/include/bigphys/
-	install -m 0644 include/uapi/bigphys.h $(DESTDIR)$(PREFIX)/include/bigphys/uapi/
+# Installation directories (README.md "Installing").  The udev rule and the
+# modprobe.d example go to /etc whatever PREFIX is: udev and modprobe read
+# /etc and /usr/lib but not /usr/local (a distribution package would set
+# UDEVRULESDIR=/usr/lib/udev/rules.d).  bigphysctl is an administrator's
+# tool (man section 8): sbin.
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR := $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/bigphys
+UDEVRULESDIR ?= /etc/udev/rules.d
+MODPROBEDIR ?= /etc/modprobe.d
+# The module: modules_install into $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+# from MODDIR (default the checkout, built in place like `make`; the install
+# test passes a build directory of its own).  Debian's headers have
+# CONFIG_MODULE_SIG_ALL but no signing key: sign only when the key is there.
+MODDIR ?= $(CURDIR)
+INSTALL_MOD_DIR ?= updates
+MODSIGN := $(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=)
+
+install: install-module install-user
+
+install-module:
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(MODSIGN)
+	@# The headers have no System.map, so modules_install skips depmod.
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-user: $(LIBA) $(LIBSO) $(BUILD)/user/bigphysctl
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/bigphys/uapi \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(MODPROBEDIR)
+	install -m 0644 $(LIBA) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(LIBSO) $(DESTDIR)$(LIBDIR)/libbigphys.so.$(LIBVERSION)
+	ln -sf libbigphys.so.$(LIBVERSION) $(DESTDIR)$(LIBDIR)/libbigphys.so.0
+	ln -sf libbigphys.so.0 $(DESTDIR)$(LIBDIR)/libbigphys.so
+	@# From the template, for this PREFIX (build/user/bigphys.pc has the build's).
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIBVERSION)|' lib/bigphys.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/bigphys.pc
+	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/bigphys.pc
+	install -m 0644 include/libbigphys.h $(DESTDIR)$(INCLUDEDIR)/bigphys/
+	install -m 0644 include/uapi/bigphys.h $(DESTDIR)$(INCLUDEDIR)/bigphys/uapi/
+	install -m 0755 $(BUILD)/user/bigphysctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 Documentation/man/bigphys.4 $(DESTDIR)$(MANDIR)/man4/
+	install -m 0644 Documentation/man/bigphysctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 Documentation/bigphys.rst README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 scripts/99-bigphys.rules $(DESTDIR)$(UDEVRULESDIR)/
+	@# Every line of the example is a comment; an edited copy is kept.
+	if [ -e $(DESTDIR)$(MODPROBEDIR)/bigphys.conf ] && \
+	   ! cmp -s scripts/bigphys.conf $(DESTDIR)$(MODPROBEDIR)/bigphys.conf; then \
+		echo "kept $(DESTDIR)$(MODPROBEDIR)/bigphys.conf (changed locally)"; \
+	else \
+		install -m 0644 scripts/bigphys.conf $(DESTDIR)$(MODPROBEDIR)/; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && ! getent group bigphys > /dev/null; then \
+		echo "note: no group 'bigphys' (udev rule): groupadd -r bigphys"; fi
+	$(if $(DESTDIR),,-ldconfig)
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/bigphys.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/bigphys.ko.*
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	rm -f $(DESTDIR)$(LIBDIR)/libbigphys.a $(DESTDIR)$(LIBDIR)/libbigphys.so \
+		$(DESTDIR)$(LIBDIR)/libbigphys.so.0 \
+		$(DESTDIR)$(LIBDIR)/libbigphys.so.$(LIBVERSION) \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/bigphys.pc \
+		$(DESTDIR)$(INCLUDEDIR)/bigphys/libbigphys.h \
+		$(DESTDIR)$(INCLUDEDIR)/bigphys/uapi/bigphys.h \
+		$(DESTDIR)$(SBINDIR)/bigphysctl \
+		$(DESTDIR)$(MANDIR)/man4/bigphys.4 $(DESTDIR)$(MANDIR)/man8/bigphysctl.8 \
+		$(DESTDIR)$(DOCDIR)/bigphys.rst $(DESTDIR)$(DOCDIR)/README.md \
+		$(DESTDIR)$(UDEVRULESDIR)/99-bigphys.rules
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/bigphys/uapi $(DESTDIR)$(INCLUDEDIR)/bigphys \
+		$(DESTDIR)$(DOCDIR)
+	@# The modprobe.d file only when it is still the unedited example.
+	if cmp -s scripts/bigphys.conf $(DESTDIR)$(MODPROBEDIR)/bigphys.conf; then \
+		rm -f $(DESTDIR)$(MODPROBEDIR)/bigphys.conf; fi
+
+# DKMS (dkms.conf).  dkms-source copies what the module build needs to
+# $(DKMS_SOURCE_TREE)/bigphys-$(BIGPHYS_VERSION) (dkms's source tree, /usr/src); the
+# packaging check in `make check` (scripts/pkg.sh) uses it with a private tree.
+DKMS_SOURCE_TREE ?= /usr/src
+DKMS_FILES := dkms.conf Kbuild $(wildcard bigphys_*.c bigphys_*.h) \
+	$(filter-out include/libbigphys.h,$(wildcard include/*.h)) \
+	$(wildcard include/uapi/*.h)
+DKMS_DIR := $(DKMS_SOURCE_TREE)/bigphys-$(BIGPHYS_VERSION)
+
+dkms-source:
+	rm -rf $(DKMS_DIR)
+	install -d $(DKMS_DIR)/include/uapi
+	for f in $(DKMS_FILES); do install -m 0644 $$f $(DKMS_DIR)/$$f || exit 1; done
+
+# add, build and install for KVER (each unless already done: an installed
+# version says so and fails; dkms-remove first).
+dkms-install: dkms-source
+	dkms status -m bigphys -v $(BIGPHYS_VERSION) | grep -q . || dkms add -m bigphys -v $(BIGPHYS_VERSION)
+	dkms status -m bigphys -v $(BIGPHYS_VERSION) -k $(KVER) | grep -qE ': (built|installed)' || \
+		dkms build -m bigphys -v $(BIGPHYS_VERSION) -k $(KVER)
+	dkms install -m bigphys -v $(BIGPHYS_VERSION) -k $(KVER)
+
+dkms-remove:
+	dkms remove -m bigphys -v $(BIGPHYS_VERSION) --all
+	rm -rf $(DKMS_DIR)
 
 $(BUILD)/user/%_test: tests/%_test.c $(wildcard tests/*.h) $(UDEPS)
 	@mkdir -p $(@D)
@@ -109,4 +216,5 @@ demo:
 bench:
 	bash scripts/bench.sh
 
-.PHONY: all modules clean user install check demo bench
+.PHONY: all modules clean user install install-module install-user uninstall \
+	dkms-source dkms-install dkms-remove check demo bench
