@@ -11,6 +11,8 @@
 #   MUTANTS=0                                  skip the broken-build check
 set -u
 . "$(dirname "$0")/lib.sh"
+# Packaging checks (man pages, make install, DKMS): pkg_* functions.
+. "$(dirname "$0")/pkg.sh"
 
 full=1
 [ -n "${CELLS:-}${KERNELS:-}${CONFIGS:-}" ] && full=0
@@ -52,6 +54,9 @@ sparse_clean() {
 	! grep -qE 'warning:|error:' "$BUILD/sparse.log"
 }
 static "checkpatch --strict" checkpatch
+static "man pages: mandoc -T lint, groff warnings" pkg_man_lint
+static "man pages name every ioctl, module parameter and bigphysctl command" \
+	pkg_man_complete
 
 built=" "
 for cell in $CELLS; do
@@ -63,6 +68,12 @@ for cell in $CELLS; do
 		static "W=1 build without warnings, $KVER" \
 			sh -c "! grep -E 'warning|error' $BUILD/mod-$KVER/build.log"
 		static "sparse (C=2), $KVER" sparse_clean
+		# DKMS with private trees, for each kernel; make install once.
+		static "DKMS add/build/install/remove (private trees), $KVER" \
+			pkg_dkms_check "$KVER" "$KDIR"
+		[ "$built" = " $k " ] &&
+			static "make install into a DESTDIR: the tree, modes, .pc, modinfo, $KVER" \
+				pkg_install_check "$KVER" "$KDIR"
 	fi
 	initrd=$BUILD/initrd-check.gz
 	build_initramfs "$initrd" "$MODULE" check

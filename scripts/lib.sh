@@ -13,7 +13,7 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Debian packages the host side needs (all from Debian 12's archive).
 HOST_PKGS="build-essential qemu-system-x86 busybox-static cpio kmod sparse
 	   linux-source-6.1 linux-headers-amd64 perl python3 xz-utils liburing-dev
-	   libdrm-dev"
+	   libdrm-dev dkms mandoc pkg-config"
 
 apt_install() {
 	local missing=() p
