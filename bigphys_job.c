@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 
 #include "bigphys_dma.h"
+#include "bigphys_trace.h"
 
 static unsigned int max_chunk;
 module_param(max_chunk, uint, 0644);
@@ -42,6 +43,9 @@ static unsigned int max_user_jobs;
 module_param(max_user_jobs, uint, 0644);
 MODULE_PARM_DESC(max_user_jobs,
 		 "Most DMA jobs and device mappings one user (euid at open) may hold over all fds (0: no limit beyond 64 per fd)");
+
+/* The last job number given (struct bigphys_job @seq). */
+static atomic64_t bigphys_job_seq = ATOMIC64_INIT(0);
 
 /* Slots held per user: euid -> xa_mk_value(count); under its xa_lock. */
 static DEFINE_XARRAY(bigphys_user_slots);
@@ -151,6 +155,7 @@ static void bigphys_job_kick(struct bigphys_dev *bd)
 	lockdep_assert_held(&bd->lock);
 	bus = bigphys_mem_seg(&job->mem, seg->offset + job->seg_done, &len);
 	job->chunk = min_t(size_t, min(len, left), bigphys_chunk_limit(bd));
+	trace_bigphys_job_chunk(job, bus, seg->dev_addr + job->seg_done);
 	bd->engine->start(bd, bus, seg->dev_addr + job->seg_done, job->chunk,
 			  job->to_device);
 	bd->kicks++;
@@ -161,6 +166,22 @@ static void bigphys_job_kick(struct bigphys_dev *bd)
 	 */
 	queue_delayed_work(system_wq, &bd->watchdog,
 			   msecs_to_jiffies(watchdog_ms));
+}
+
+/* Count an ending job in its device's statistics.  Context: bd->lock held. */
+static void bigphys_job_count(struct bigphys_job *job)
+{
+	struct bigphys_dev_stats *st = &job->bd->stats;
+
+	if (!job->status)
+		atomic64_inc(&st->jobs_completed);
+	else if (job->status == -ECANCELED)
+		atomic64_inc(&st->jobs_cancelled);
+	else
+		atomic64_inc(&st->jobs_failed);
+	if (job->t_start)
+		atomic64_add(ktime_to_ns(ktime_sub(job->t_end, job->t_start)),
+			     &st->busy_ns);
 }
 
 /*
@@ -177,7 +198,9 @@ static void bigphys_job_end(struct bigphys_job *job, int status)
 	lockdep_assert_held(&job->bd->lock);
 	job->status = status;
 	job->t_end = ktime_get();
+	bigphys_job_count(job);
 	bigphys_mem_unmap(job->bd, &job->mem);
+	trace_bigphys_job_done(job);
 	if (job->ucmd) {
 		bigphys_uring_job_end(job);
 		return;
@@ -195,6 +218,8 @@ static void bigphys_dev_next(struct bigphys_dev *bd)
 	bd->cur = list_first_entry_or_null(&bd->queue, struct bigphys_job, node);
 	if (bd->cur) {
 		list_del_init(&bd->cur->node);
+		bd->cur->t_start = ktime_get();
+		trace_bigphys_job_start(bd->cur);
 		bigphys_job_kick(bd);
 	} else {
 		wake_up_all(&bd->idle);	/* the watchdog finds nothing to do */
@@ -209,6 +234,8 @@ static void bigphys_dev_transfer_done(struct bigphys_dev *bd)
 	lockdep_assert_held(&bd->lock);
 	if (!job)
 		return;
+	atomic64_add(job->chunk, job->to_device ? &bd->stats.bytes_to_device :
+						  &bd->stats.bytes_from_device);
 	job->done += job->chunk;
 	job->seg_done += job->chunk;
 	job->chunk = 0;
@@ -260,7 +287,16 @@ irqreturn_t bigphys_dma_irq(int irq, void *data)
 {
 	struct bigphys_dev *bd = data;
 
-	return bd->engine->irq_ack(bd) ? IRQ_WAKE_THREAD : IRQ_NONE;
+	if (!bd->engine->irq_ack(bd))
+		return IRQ_NONE;
+	/*
+	 * Testing only (debugfs drop_irqs): acknowledged but not handled, as
+	 * if the interrupt had been lost; the watchdog has to find the
+	 * transfer finished.
+	 */
+	if (unlikely(atomic_add_unless(&bigphys_drop_irqs, -1, 0)))
+		return IRQ_HANDLED;
+	return IRQ_WAKE_THREAD;
 }
 
 irqreturn_t bigphys_dma_irq_thread(int irq, void *data)
@@ -305,6 +341,8 @@ void bigphys_dma_watchdog(struct work_struct *work)
 					   msecs_to_jiffies(watchdog_ms));
 		} else {
 			dev_warn_ratelimited(&bd->pdev->dev, "lost DMA interrupt\n");
+			atomic64_inc(&bd->stats.watchdog_rescues);
+			trace_bigphys_job_lost_irq(bd->cur);
 			bigphys_dev_transfer_done(bd);
 		}
 	}
@@ -429,6 +467,7 @@ struct bigphys_job *bigphys_job_create(struct bigphys_file *bf,
 	init_completion(&job->finished);
 	job->bd = bd;
 	job->bf = bf;
+	job->seq = atomic64_inc_return(&bigphys_job_seq);
 	job->to_device = !(req->flags & BIGPHYS_DMA_FROM_DEVICE);
 	job->len = total;
 	err = bigphys_mem_get(bf, bd, &job->mem, req);
@@ -511,6 +550,8 @@ int bigphys_job_queue(struct bigphys_job *job)
 	/* The reserved slot has its node: storing allocates nothing. */
 	xa_store(bigphys_job_table(job), job->id, job, GFP_KERNEL);
 	list_add_tail(&job->node, &bd->queue);
+	atomic64_inc(&bd->stats.jobs_submitted);
+	trace_bigphys_job_submit(job);
 	if (!bd->cur)
 		bigphys_dev_next(bd);
 unlock:
@@ -575,7 +616,10 @@ u64 bigphys_job_duration_ns(const struct bigphys_job *job)
  * (bigphys_job_unwait()).
  * Context: process context, no locks held; sleeps interruptibly.
  * Return: the ended job, or ERR_PTR(-ENOENT) unknown cookie, -EBUSY
- * another thread waits for it, -ETIMEDOUT, -EINTR.
+ * another thread waits for it, -ETIMEDOUT, -ERESTARTSYS: interrupted.  The
+ * system call restarts then, unless a signal handler without SA_RESTART
+ * ran (user space sees -EINTR): task work queued with TWA_SIGNAL, as
+ * io_uring's ring exit does, interrupts the sleep with no signal at all.
  */
 struct bigphys_job *bigphys_job_wait(struct bigphys_file *bf, u64 cookie,
 				     u64 timeout_ns)
@@ -603,7 +647,7 @@ struct bigphys_job *bigphys_job_wait(struct bigphys_file *bf, u64 cookie,
 	}
 	if (left <= 0) {
 		bigphys_job_unwait(job);
-		return ERR_PTR(left ? -EINTR : -ETIMEDOUT);
+		return ERR_PTR(left ? -ERESTARTSYS : -ETIMEDOUT);
 	}
 	return job;
 }

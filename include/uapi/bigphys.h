@@ -384,7 +384,9 @@ struct bigphys_dmav {
  * reports POLLIN while a finished, unreaped job exists.
  *
  * Errors: -ENOENT unknown cookie; -ETIMEDOUT still running at the timeout
- * (the job continues and can be waited for again); -EINTR signal; -EBUSY
+ * (the job continues and can be waited for again); -EINTR a signal whose
+ * handler is not SA_RESTART (otherwise the call restarts, with its whole
+ * timeout again); -EBUSY
  * another thread is waiting for the same cookie; -EINVAL nonzero @pad.
  */
 struct bigphys_dma_wait {
