@@ -4,8 +4,9 @@
 # matrix, then a deliberately broken module that the suite must reject.
 # Last line: "N passed, N failed, N skipped".
 #   default cells: {6.1, 6.12} x {plain, iommu, swiotlb}, 6.1:iommu-pt
-#   (identity IOMMU domain), 6.1-rt:plain (PREEMPT_RT) and 6.12:debug
-#   (KFENCE, slub_debug, page poisoning).
+#   (identity IOMMU domain), 6.1-rt:plain (PREEMPT_RT), 6.12:debug
+#   (KFENCE, slub_debug, page poisoning) and 6.12:scale (4 edu devices, a
+#   1 GiB pool: tests/guest/scale.sh, not the whole suite).
 #   KERNELS="6.1" CONFIGS="plain" make check   one cell, no extras
 #   CELLS="6.1-rt:plain" make check            exactly these cells
 #   MUTANTS=0                                  skip the broken-build check
@@ -23,7 +24,7 @@ if [ -z "${CELLS:-}" ]; then
 			CELLS="${CELLS:-} $k:$c"
 		done
 	done
-	[ $full = 1 ] && CELLS="$CELLS 6.1:iommu-pt 6.1-rt:plain 6.12:debug"
+	[ $full = 1 ] && CELLS="$CELLS 6.1:iommu-pt 6.1-rt:plain 6.12:debug 6.12:scale"
 fi
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 # edu runs with dma_mask=0xffffffffffffffff (see run_vm): tell the driver.
@@ -76,7 +77,10 @@ for cell in $CELLS; do
 				pkg_install_check "$KVER" "$KDIR"
 	fi
 	initrd=$BUILD/initrd-check.gz
-	build_initramfs "$initrd" "$MODULE" check
+	# The scale cell runs its own small suite (run_vm's scale layout).
+	suite=check
+	[ "$c" = scale ] && suite=scale
+	build_initramfs "$initrd" "$MODULE" $suite
 	run_vm "$VMLINUZ" "$initrd" "$BUILD/vm-$k-$c.log" "$VM_TIMEOUT" "$c"
 	parse_log "$BUILD/vm-$k-$c.log"
 done

@@ -195,8 +195,8 @@ build_initramfs() {
 
 # run_vm VMLINUZ INITRD LOG TIMEOUT_S CONFIG: boots the guest with edu, the
 # reserved ranges and an NVMe scratch disk.  CONFIG: plain, iommu, iommu-pt
-# or swiotlb (the DMA-mapping setup), or debug (plain with the kernel's
-# memory debugging switched on).
+# or swiotlb (the DMA-mapping setup), debug (plain with the kernel's
+# memory debugging switched on), or scale (plain, 4 edu, a 1 GiB range).
 # VM_MEMMAP: size of the pool range reserved at 0x10000000 (default 64M).
 # VM_PAGES_MEMMAP: the second reserved range, the page-backed part of the
 #   pool (module parameters pages_base=/pages_size=; memremap_pages() wants
@@ -204,7 +204,15 @@ build_initramfs() {
 #   which leaves 0x14000000-0x15ffffff RAM between the two ranges (the load
 #   tests in tests/guest/check.sh need RAM right after the pool) and 32 MiB
 #   of RAM above it below 512 MiB, where the firmware puts the ACPI tables.
-# VM_MEM: guest RAM in MiB (default 512).
+# VM_MEM: guest RAM in MiB (default 512; 2048 for scale).
+# VM_EDUS: edu devices (default 1; 4 for scale), all before the NVMe disk.
+# VM_EXTRA_MEMMAP: one more reserved range, SIZE$BASE (default none; for
+#   scale 1G$0x30000000: 0x30000000-0x6fffffff, clear of both ranges above
+#   and of bench's 0x10000000 + 160M and 0x20000000 + 128M, with 256 MiB of
+#   RAM above it below 2 GiB for the ACPI tables).
+# CONFIG scale: plain DMA with 4 edu devices, 2 GiB of RAM and the 1 GiB
+#   range VM_EXTRA_MEMMAP (tests/guest/scale.sh loads the pool there); the
+#   two default ranges stay reserved as in every other cell.
 # The NVMe disk is $BUILD/nvme.img, a sparse 256 MiB file made anew for each
 # boot: the guest may overwrite it (BIGPHYS_TEST_DISK, O_DIRECT tests).
 # cache=unsafe: the file is thrown away after the boot, so the guest's
@@ -217,9 +225,12 @@ run_vm() {
 	local disk=$BUILD/nvme.img
 	rm -f "$disk"
 	truncate -s 256M "$disk" || die "cannot create $disk"
-	local machine=(-machine pc)
+	local machine=(-machine pc) mem=${VM_MEM:-512} edus=${VM_EDUS:-1}
+	local extra=${VM_EXTRA_MEMMAP:-} edu=() i
 	case "$5" in
 	plain) ;;
+	scale) mem=${VM_MEM:-2048} edus=${VM_EDUS:-4}
+	       extra=${VM_EXTRA_MEMMAP:-1G\$0x30000000} ;;
 	iommu) machine=(-machine q35,kernel-irqchip=split
 			-device intel-iommu,intremap=on)
 	       append="$append intel_iommu=on" ;;
@@ -237,11 +248,15 @@ run_vm() {
 	       append="$append page_poison=1 init_on_free=1" ;;
 	*) die "unknown configuration $5" ;;
 	esac
+	[ -z "$extra" ] || append="$append memmap=$extra"
 	append="$append ${GUEST_APPEND:-}"
+	for ((i = 0; i < edus; i++)); do
+		edu+=(-device edu,dma_mask=0xffffffffffffffff)
+	done
 	log "booting $(basename "$1") ($5), log in $3"
 	timeout --foreground -k 5 "$4" qemu-system-x86_64 -accel tcg -cpu max \
-		-m "${VM_MEM:-512}" -smp 2 -nographic -no-reboot -net none "${machine[@]}" \
-		-device edu,dma_mask=0xffffffffffffffff \
+		-m "$mem" -smp 2 -nographic -no-reboot -net none "${machine[@]}" \
+		"${edu[@]}" \
 		-drive "file=$disk,if=none,id=nvm,format=raw,cache=unsafe" \
 		-device nvme,serial=bigphys,drive=nvm \
 		-kernel "$1" -initrd "$2" -append "$append" \
