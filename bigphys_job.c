@@ -179,9 +179,7 @@ static void bigphys_job_count(struct bigphys_job *job)
 		atomic64_inc(&st->jobs_cancelled);
 	else
 		atomic64_inc(&st->jobs_failed);
-	if (job->t_start)
-		atomic64_add(ktime_to_ns(ktime_sub(job->t_end, job->t_start)),
-			     &st->busy_ns);
+	atomic64_add(bigphys_job_run_ns(job, job->t_end), &st->busy_ns);
 }
 
 /*

@@ -104,6 +104,7 @@ static struct miscdevice bigphys_misc = {
 	.name = "bigphys",
 	.fops = &bigphys_fops,
 	.mode = 0600,
+	.groups = bigphys_pool_groups,	/* /sys/class/misc/bigphys/pool/ */
 };
 
 static int __init bigphys_init(void)
@@ -119,6 +120,7 @@ static int __init bigphys_init(void)
 	err = misc_register(&bigphys_misc);
 	if (err)
 		goto exit_dma;
+	bigphys_debugfs_init();
 	return 0;
 
 exit_dma:
@@ -130,6 +132,7 @@ exit_pool:
 
 static void __exit bigphys_exit(void)
 {
+	bigphys_debugfs_exit();
 	misc_deregister(&bigphys_misc);
 	bigphys_dma_exit();
 	bigphys_pool_exit();

@@ -36,6 +36,7 @@
 #include <linux/uaccess.h>
 
 #include "bigphys_dma.h"
+#include "bigphys_trace.h"
 
 /* Whether an IOMMU translates the device's bus addresses (not identity). */
 static bool bigphys_dev_translated(struct device *dev)
@@ -250,15 +251,17 @@ void bigphys_mem_put(struct bigphys_dma_mem *mem)
 	}
 }
 
-/**
- * bigphys_mem_map() - DMA-map memory for a device
- * @bd: the device, bound (not @bd->gone)
- * @mem: from bigphys_mem_get()
- *
- * Context: @bd->lock held.
- * Return: 0; -EIO the device cannot reach the memory; -ENOMEM no IOVA space.
- */
-int bigphys_mem_map(struct bigphys_dev *bd, struct bigphys_dma_mem *mem)
+/* Bus address of the first byte of mapped @mem (tracepoints). */
+static dma_addr_t bigphys_mem_bus(struct bigphys_dma_mem *mem)
+{
+	size_t len;
+
+	return bigphys_mem_seg(mem, 0, &len);
+}
+
+/* bigphys_mem_map() without the tracepoint. */
+static int __bigphys_mem_map(struct bigphys_dev *bd,
+			     struct bigphys_dma_mem *mem)
 {
 	struct device *dev = &bd->pdev->dev;
 	int n;
@@ -291,6 +294,23 @@ int bigphys_mem_map(struct bigphys_dev *bd, struct bigphys_dma_mem *mem)
 }
 
 /**
+ * bigphys_mem_map() - DMA-map memory for a device
+ * @bd: the device, bound (not @bd->gone)
+ * @mem: from bigphys_mem_get()
+ *
+ * Context: @bd->lock held.
+ * Return: 0; -EIO the device cannot reach the memory; -ENOMEM no IOVA space.
+ */
+int bigphys_mem_map(struct bigphys_dev *bd, struct bigphys_dma_mem *mem)
+{
+	int err = __bigphys_mem_map(bd, mem);
+
+	if (!err && trace_bigphys_dma_map_enabled())
+		trace_bigphys_dma_map(bd, mem, bigphys_mem_bus(mem));
+	return err;
+}
+
+/**
  * bigphys_mem_unmap() - undo bigphys_mem_map(), if it was done
  * @bd: the device it was mapped for
  * @mem: the memory
@@ -304,6 +324,8 @@ void bigphys_mem_unmap(struct bigphys_dev *bd, struct bigphys_dma_mem *mem)
 	lockdep_assert_held(&bd->lock);
 	if (!mem->mapped)
 		return;
+	if (trace_bigphys_dma_unmap_enabled())
+		trace_bigphys_dma_unmap(bd, mem, bigphys_mem_bus(mem));
 	if (mem->dmabuf)
 		bigphys_import_unmap(mem);
 	else if (!mem->use_sgt)

@@ -42,6 +42,26 @@ struct bigphys_dev *bigphys_dev_get(u32 index)
 	return bd;
 }
 
+/**
+ * bigphys_dev_get_next() - the bound device with the lowest index >= @index
+ * @index: in: where to start; out: the device's index
+ *
+ * For walks over every device (debugfs): bigphys_dev_put() it, and go on
+ * from @index + 1.
+ * Return: the device with a reference, or NULL when there is none.
+ */
+struct bigphys_dev *bigphys_dev_get_next(unsigned long *index)
+{
+	struct bigphys_dev *bd;
+
+	mutex_lock(&bigphys_devs_lock);
+	bd = xa_find(&bigphys_devs, index, ULONG_MAX, XA_PRESENT);
+	if (bd)
+		kref_get(&bd->ref);
+	mutex_unlock(&bigphys_devs_lock);
+	return bd;
+}
+
 static void bigphys_dev_free(struct kref *ref)
 {
 	struct bigphys_dev *bd = container_of(ref, struct bigphys_dev, ref);
@@ -223,6 +243,8 @@ static struct pci_driver bigphys_pci_driver = {
 	.id_table = bigphys_pci_ids,
 	.probe = bigphys_probe,
 	.remove = bigphys_remove,
+	/* Statistics: added after probe, removed before remove (driver core). */
+	.dev_groups = bigphys_dev_groups,
 };
 
 int bigphys_dma_init(void)

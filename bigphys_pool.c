@@ -41,6 +41,7 @@
 
 #include "bigphys_compat.h"
 #include "bigphys_priv.h"
+#include "bigphys_trace.h"
 
 /* See bigphys_priv.h for what bigphys_lock protects. */
 DEFINE_MUTEX(bigphys_lock);
@@ -526,6 +527,7 @@ int bigphys_region_publish(struct bigphys_region *r)
 		r->id = 0;
 		return err;
 	}
+	trace_bigphys_region_alloc(r);
 	return 0;
 }
 
@@ -555,6 +557,7 @@ void bigphys_region_discard(struct bigphys_region *r)
 void bigphys_region_destroy(struct bigphys_region *r)
 {
 	lockdep_assert_held(&bigphys_lock);
+	trace_bigphys_region_free(r);
 	xa_erase(&bigphys_regions, r->id);
 	bigphys_region_unprepare(r);
 	gen_pool_free(bigphys_region_gp(r->flags), r->phys, r->size);

@@ -9,6 +9,8 @@
  *   bigphys_map.c   memory mapped for one device (struct bigphys_dma_mem)
  *   bigphys_pci.c   binds PCI devices, keeps them in an index, IRQs
  *   bigphys_edu.c   one DMA engine (struct bigphys_engine)
+ * Beside them, bigphys_stats.c: statistics in sysfs, debugfs tables and
+ * the tracepoints (include/bigphys_trace.h).
  */
 #ifndef _BIGPHYS_DMA_H
 #define _BIGPHYS_DMA_H
@@ -64,6 +66,34 @@ struct bigphys_engine {
 extern const struct bigphys_engine bigphys_edu_engine;
 
 /**
+ * struct bigphys_dev_stats - what a device did since it was bound
+ * @jobs_submitted: jobs queued for the engine (a request refused before
+ *	that, e.g. -EINVAL or a mapping that fails, is not counted)
+ * @jobs_completed: jobs that ended with status 0
+ * @jobs_failed: jobs that ended with another error than -ECANCELED
+ *	(-EIO dead device, -ENODEV unbind)
+ * @jobs_cancelled: jobs that ended with -ECANCELED (close, ring teardown)
+ * @bytes_to_device: bytes the engine moved from memory to the device
+ * @bytes_from_device: bytes the engine moved from the device to memory
+ * @busy_ns: nanoseconds a job was on the engine, summed over jobs
+ * @watchdog_rescues: transfers whose completion interrupt was lost and that
+ *	the watchdog found finished
+ *
+ * Changed under the device's lock, read without it (sysfs,
+ * bigphys_stats.c): every counter is an atomic64_t on its own.
+ */
+struct bigphys_dev_stats {
+	atomic64_t jobs_submitted;
+	atomic64_t jobs_completed;
+	atomic64_t jobs_failed;
+	atomic64_t jobs_cancelled;
+	atomic64_t bytes_to_device;
+	atomic64_t bytes_from_device;
+	atomic64_t busy_ns;
+	atomic64_t watchdog_rescues;
+};
+
+/**
  * struct bigphys_dev - a PCI device bound to bigphys
  * @ref: the device index holds one, each job and device mapping one
  * @pdev: the PCI device; valid until remove() returns (then @gone is set)
@@ -85,6 +115,7 @@ extern const struct bigphys_engine bigphys_edu_engine;
  * @watchdog: catches a lost interrupt: checks the engine while @cur is set
  * @kicks: transfers started; under @lock
  * @watchdog_kicks: @kicks when the watchdog last ran; under @lock
+ * @stats: counters for sysfs (see struct bigphys_dev_stats)
  */
 struct bigphys_dev {
 	struct kref ref;
@@ -104,6 +135,7 @@ struct bigphys_dev {
 	struct delayed_work watchdog;
 	unsigned long kicks;
 	unsigned long watchdog_kicks;
+	struct bigphys_dev_stats stats;
 };
 
 /**
@@ -150,6 +182,7 @@ struct bigphys_dma_mem {
  *	pending io_uring command holds the file)
  * @ucmd: io_uring command to complete, or NULL for an ioctl job
  * @id: cookie (ioctl job, in @bf->jobs) or key in @bf->ujobs (io_uring)
+ * @seq: number of the job since the module was loaded, unique (tracepoints)
  * @mem: the memory, mapped while the job is queued or running
  * @segs: the segments, run in order; @offset counts from the start of
  *	@mem.  &@one for STRT_DMA, else allocated (freed with the job)
@@ -167,6 +200,7 @@ struct bigphys_dma_mem {
  * @ended: set (release) once the job ended and its memory is unmapped,
  *	before anybody is woken: poll() tests it under @bf->lock
  * @t_submit: submission time
+ * @t_start: when the job went on the engine, 0 until then; under @bd->lock
  * @t_end: completion time
  * @finished: completed after @ended; the last access of the ending side
  */
@@ -176,6 +210,7 @@ struct bigphys_job {
 	struct bigphys_file *bf;
 	struct io_uring_cmd *ucmd;
 	u32 id;
+	u64 seq;
 	struct bigphys_dma_mem mem;
 	struct bigphys_dma_seg *segs;
 	u32 nr_segs;
@@ -191,9 +226,24 @@ struct bigphys_job {
 	int status;
 	bool ended;
 	ktime_t t_submit;
+	ktime_t t_start;
 	ktime_t t_end;
 	struct completion finished;
 };
+
+/* Nanoseconds @job was queued: until it went on the engine, else @now. */
+static inline u64 bigphys_job_wait_ns(const struct bigphys_job *job,
+				      ktime_t now)
+{
+	return ktime_to_ns(ktime_sub(job->t_start ?: now, job->t_submit));
+}
+
+/* Nanoseconds @job has been on the engine at @now; 0 if it never was. */
+static inline u64 bigphys_job_run_ns(const struct bigphys_job *job,
+				     ktime_t now)
+{
+	return job->t_start ? ktime_to_ns(ktime_sub(now, job->t_start)) : 0;
+}
 
 /**
  * struct bigphys_map - one DMA_MAP (map-only) mapping
@@ -211,6 +261,7 @@ struct bigphys_map {
 int bigphys_pci_init(void);
 void bigphys_pci_exit(void);
 struct bigphys_dev *bigphys_dev_get(u32 index);
+struct bigphys_dev *bigphys_dev_get_next(unsigned long *index);
 void bigphys_dev_put(struct bigphys_dev *bd);
 
 /* bigphys_map.c */
@@ -298,5 +349,9 @@ void bigphys_import_put(struct bigphys_dma_mem *mem);
 
 /* bigphys_uring.c */
 void bigphys_uring_job_end(struct bigphys_job *job);
+
+/* bigphys_stats.c */
+extern const struct attribute_group *bigphys_dev_groups[];
+extern atomic_t bigphys_drop_irqs;
 
 #endif /* _BIGPHYS_DMA_H */

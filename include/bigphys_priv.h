@@ -164,4 +164,10 @@ long bigphys_dma_ioctl(struct bigphys_file *bf, unsigned int cmd,
 struct io_uring_cmd;
 int bigphys_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
 
+/* bigphys_stats.c */
+struct attribute_group;
+extern const struct attribute_group *bigphys_pool_groups[];
+void bigphys_debugfs_init(void);
+void bigphys_debugfs_exit(void);
+
 #endif /* _BIGPHYS_PRIV_H */
