@@ -299,13 +299,10 @@ unlock:
 static long bigphys_ioctl_info(struct bigphys_info __user *uarg, size_t size)
 {
 	struct bigphys_info info = {};
-	struct bigphys_region *r;
-	unsigned long id;
 
 	mutex_lock(&bigphys_lock);
 	bigphys_pool_info(&info);
-	xa_for_each(&bigphys_regions, id, r)
-		info.nr_regions++;
+	info.nr_regions = bigphys_nr_regions;
 	mutex_unlock(&bigphys_lock);
 	info.nr_devices = bigphys_dma_nr_devices();
 
@@ -326,9 +323,9 @@ static long bigphys_ioctl_list(struct bigphys_list __user *uarg)
 	if (l.pad)
 		return -EINVAL;
 
+	/* One pass over the table, one copy-out. */
 	mutex_lock(&bigphys_lock);
-	xa_for_each(&bigphys_regions, id, r)
-		total++;
+	total = bigphys_nr_regions;
 	if (l.count && total) {
 		buf = kvcalloc(min(l.count, total), sizeof(*buf), GFP_KERNEL);
 		if (!buf) {

@@ -46,6 +46,8 @@
 /* See bigphys_priv.h for what bigphys_lock protects. */
 DEFINE_MUTEX(bigphys_lock);
 DEFINE_XARRAY_ALLOC1(bigphys_regions);
+/* Entries of bigphys_regions, so INFO and LIST need not count; bigphys_lock. */
+unsigned int bigphys_nr_regions;
 static u32 bigphys_next_id;	/* xa_alloc_cyclic() cursor; bigphys_lock */
 
 static unsigned long max_user_bytes;
@@ -527,6 +529,7 @@ int bigphys_region_publish(struct bigphys_region *r)
 		r->id = 0;
 		return err;
 	}
+	bigphys_nr_regions++;
 	trace_bigphys_region_alloc(r);
 	return 0;
 }
@@ -559,6 +562,7 @@ void bigphys_region_destroy(struct bigphys_region *r)
 	lockdep_assert_held(&bigphys_lock);
 	trace_bigphys_region_free(r);
 	xa_erase(&bigphys_regions, r->id);
+	bigphys_nr_regions--;
 	bigphys_region_unprepare(r);
 	gen_pool_free(bigphys_region_gp(r->flags), r->phys, r->size);
 	bigphys_uncharge(r->owner, r->size);

@@ -96,6 +96,7 @@ struct bigphys_file {
  */
 extern struct mutex bigphys_lock;
 extern struct xarray bigphys_regions;
+extern unsigned int bigphys_nr_regions;	/* its entries (INFO, LIST) */
 
 /* Bits of the fault_inject module parameter (testing only, bigphys_main.c). */
 #define BIGPHYS_FAULT_ENGINE_READS	BIT(0)	/* engine register reads: all-ones */
