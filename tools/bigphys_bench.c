@@ -24,6 +24,10 @@
  *     an aligned bounce buffer + O_DIRECT, (c) O_DIRECT straight from a
  *     page-backed (BIGPHYS_ALLOC_PAGES) region: MB/s, CPU time, bytes the
  *     CPU copies.
+ *  6. region table (with --regions, alone; with --quick, small): INFO and
+ *     LIST cost against the number of regions (1000, 10000, 100000 regions
+ *     of 4 KiB, or what the pool holds): ns per call, per LIST entry, and
+ *     the growth exponent between the smallest and the largest count.
  *
  * Output: a table, one machine-readable line per figure,
  *	bench: NAME PARAM baseline=VALUE bigphys=VALUE ratio=BASELINE/BIGPHYS
@@ -31,8 +35,9 @@
  * "target:" line per target of the issue, met or MISSED.  The exit status
  * says whether the program worked, not whether the targets were met.
  *
- * Usage: bigphys_bench [--quick] [--reps N] [--disk DEV]
+ * Usage: bigphys_bench [--quick] [--reps N] [--disk DEV] [--regions]
  *   --quick   tiny sizes and few repetitions (make check runs this)
+ *   --regions only group 6 (make bench runs it on a 1 GiB pool)
  *   --disk    scratch block device (or file) for group 5, overwritten;
  *             default $BIGPHYS_TEST_DISK, none: the group is skipped
  * Needs root, bigphys loaded on a reserved pool and edu bound to it; the
@@ -225,6 +230,7 @@ static void report_boot(void);
 static void report_model(void);
 static void boot_targets(void);
 static void report_disk(void);
+static void report_regions(void);
 
 static void report(void)
 {
@@ -254,6 +260,7 @@ static void report(void)
 	report_boot();
 	report_model();
 	report_disk();
+	report_regions();
 	if (!quick)
 		boot_targets();
 	printf("\n");
@@ -1910,10 +1917,219 @@ static void report_disk(void)
 	}
 }
 
+/* ---- 6. region table: INFO and LIST against the number of regions ---- */
+
+#define NR_TBL_MAX	4
+
+struct tbl_res {
+	unsigned int regions;
+	double alloc_ns;	/* mean ALLOC while growing to @regions */
+	double info_ns;		/* median INFO */
+	double count_ns;	/* median LIST with capacity 0 (the count only) */
+	double list_ns;		/* median LIST copying out every entry */
+	double free_ns;		/* mean FREE while shrinking from @regions */
+};
+
+static struct tbl_res tbl[NR_TBL_MAX];
+static unsigned int tbl_n, tbl_reps_info, tbl_reps_list;
+static char tbl_note[160];
+static bool regions_only;
+
+static uint64_t tbl_info_ns(int fd, struct bigphys_info *in)
+{
+	uint64_t t0 = now_ns();
+
+	memset(in, 0, sizeof(*in));
+	if (ioctl(fd, BIGPHYS_IOC_INFO, in))
+		err(1, "BIGPHYS_IOC_INFO");
+	return now_ns() - t0;
+}
+
+/* One LIST of capacity @cap into @buf; the count must be @want. */
+static uint64_t tbl_list_ns(int fd, struct bigphys_region_info *buf, uint32_t cap,
+			    uint32_t want)
+{
+	struct bigphys_list l = { .regions = (uintptr_t)buf, .count = cap };
+	uint64_t t0 = now_ns(), t;
+
+	if (ioctl(fd, BIGPHYS_IOC_LIST, &l))
+		err(1, "BIGPHYS_IOC_LIST");
+	t = now_ns() - t0;
+	if (l.count != want)
+		errx(1, "LIST counts %u regions, %u exist", l.count, want);
+	return t;
+}
+
+/* Growth exponent b of cost ~ regions^b between the first and last count. */
+static double tbl_growth(double first, double last)
+{
+	if (tbl_n < 2 || !(first > 0) || !(last > 0))
+		return NAN;
+	return log(last / first) / log((double)tbl[tbl_n - 1].regions / tbl[0].regions);
+}
+
+/*
+ * Allocate 4 KiB regions on a fresh fd up to each count (1000, 10000,
+ * 100000; --quick 100, 1000), measuring INFO and LIST at each, then FREE
+ * them all.  Counts the pool cannot hold are replaced by what it can.
+ */
+static void bench_regions(void)
+{
+	static const unsigned int full[] = { 1000, 10000, 100000 }, small[] = { 100, 1000 };
+	const unsigned int *want = quick ? small : full;
+	unsigned int nwant = quick ? 2 : 3, fit, have = 0, s, k;
+	struct bigphys_region_info *buf;
+	struct bigphys_info in, start;
+	uint32_t *ids;
+	uint64_t v[MAX_REPS], t0;
+	int fd;
+
+	fd = open(BP_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		err(1, "%s", BP_DEVICE);
+	tbl_info_ns(fd, &start);
+	/* Leave a tenth of the free pool (and the largest block) alone. */
+	fit = (unsigned int)(start.free_bytes / PAGE / 10 * 9);
+	for (s = 0; s < nwant && want[s] <= fit; s++)
+		tbl[tbl_n++].regions = want[s];
+	if (s < nwant) {
+		unsigned int f = fit >= 10000 ? fit / 1000 * 1000 : fit;
+
+		if (f > (tbl_n ? tbl[tbl_n - 1].regions : 0))
+			tbl[tbl_n++].regions = f;
+		snprintf(tbl_note, sizeof(tbl_note),
+			 "the pool (%s free) holds only %u regions of 4 KiB here: %u scaled down to %u",
+			 size_str(start.free_bytes), fit, want[nwant - 1],
+			 tbl_n ? tbl[tbl_n - 1].regions : 0);
+	}
+	if (!tbl_n)
+		errx(1, "the pool has no room for the region-table group");
+	ids = calloc(tbl[tbl_n - 1].regions, sizeof(*ids));
+	buf = calloc(tbl[tbl_n - 1].regions, sizeof(*buf));
+	if (!ids || !buf)
+		err(1, "calloc");
+	tbl_reps_info = reps(15, 3);
+	tbl_reps_list = reps(9, 3);
+	for (s = 0; s < tbl_n; s++) {
+		struct tbl_res *r = &tbl[s];
+		unsigned int total = start.nr_regions + r->regions;
+
+		t0 = now_ns();
+		for (; have < r->regions; have++) {
+			struct bigphys_alloc a = { .size = PAGE };
+
+			if (ioctl(fd, BIGPHYS_IOC_ALLOC, &a))
+				err(1, "ALLOC of region %u", have + 1);
+			ids[have] = a.id;
+		}
+		r->alloc_ns = (double)(now_ns() - t0) / (r->regions - (s ? tbl[s - 1].regions : 0));
+		for (k = 0; k < tbl_reps_info; k++)
+			v[k] = tbl_info_ns(fd, &in);
+		r->info_ns = median(v, tbl_reps_info);
+		if (in.nr_regions != total)
+			errx(1, "INFO counts %u regions, %u exist", in.nr_regions, total);
+		if (in.free_bytes != start.free_bytes - (uint64_t)r->regions * PAGE)
+			errx(1, "INFO: %llu bytes free with %u regions, expected %llu",
+			     (unsigned long long)in.free_bytes, r->regions,
+			     (unsigned long long)(start.free_bytes - (uint64_t)r->regions * PAGE));
+		for (k = 0; k < tbl_reps_info; k++)
+			v[k] = tbl_list_ns(fd, NULL, 0, total);
+		r->count_ns = median(v, tbl_reps_info);
+		for (k = 0; k < tbl_reps_list; k++)
+			v[k] = tbl_list_ns(fd, buf, r->regions, total);
+		r->list_ns = median(v, tbl_reps_list);
+		printf("   %u regions: INFO %.1f us, LIST %.1f us\n", r->regions, r->info_ns / 1000,
+		       r->list_ns / 1000);
+		fflush(stdout);
+	}
+	/* FREE from the top down, timing each step's share. */
+	for (s = tbl_n; s-- > 0;) {
+		unsigned int down = s ? tbl[s - 1].regions : 0, n = have - down;
+
+		t0 = now_ns();
+		for (; have > down; have--) {
+			struct bigphys_free f = { .id = ids[have - 1] };
+
+			if (ioctl(fd, BIGPHYS_IOC_FREE, &f))
+				err(1, "FREE of region %u", ids[have - 1]);
+		}
+		tbl[s].free_ns = (double)(now_ns() - t0) / n;
+	}
+	tbl_info_ns(fd, &in);
+	if (in.nr_regions != start.nr_regions || in.free_bytes != start.free_bytes)
+		errx(1, "INFO after freeing them all: %u regions, %llu bytes free; before: %u, %llu",
+		     in.nr_regions, (unsigned long long)in.free_bytes, start.nr_regions,
+		     (unsigned long long)start.free_bytes);
+	close(fd);
+	free(ids);
+	free(buf);
+
+	{
+		const struct tbl_res *a = &tbl[0], *z = &tbl[tbl_n - 1];
+		double gi = tbl_growth(a->info_ns, z->info_ns);
+		double gc = tbl_growth(a->count_ns, z->count_ns);
+		double gl = tbl_growth(a->list_ns, z->list_ns);
+		double worst = fmax(gi, fmax(gc, gl));
+		char why[96];
+
+		snprintf(why, sizeof(why), "growth exponent INFO %.2f, LIST count %.2f, LIST all %.2f",
+			 gi, gc, gl);
+		target(tbl_n < 2 ? -1 : worst <= 1.1, why,
+		       "region table %u..%u regions: INFO and LIST cost grow at most linearly (exponent <= 1.1)",
+		       a->regions, z->regions);
+	}
+}
+
+static void report_regions(void)
+{
+	char b[7][32];
+	unsigned int s;
+
+	if (!tbl_n)
+		return;
+	printf("\nregion table (4 KiB regions on one fd; INFO and LIST medians of %u and %u calls,\n"
+	       "ALLOC and FREE means over each step; LIST copies every entry in one call)\n",
+	       tbl_reps_info, tbl_reps_list);
+	if (tbl_note[0])
+		printf("note: %s\n", tbl_note);
+	printf("%-8s %10s %10s %12s %12s %14s %10s\n", "regions", "info_us", "count_us",
+	       "list_us", "list_ns/entry", "alloc_us/each", "free_us/each");
+	for (s = 0; s < tbl_n; s++) {
+		const struct tbl_res *r = &tbl[s];
+
+		printf("%-8u %10s %10s %12s %12s %14s %10s\n", r->regions,
+		       num(b[0], sizeof(b[0]), r->info_ns / 1000),
+		       num(b[1], sizeof(b[1]), r->count_ns / 1000),
+		       num(b[2], sizeof(b[2]), r->list_ns / 1000),
+		       num(b[3], sizeof(b[3]), r->list_ns / r->regions),
+		       num(b[4], sizeof(b[4]), r->alloc_ns / 1000),
+		       num(b[5], sizeof(b[5]), r->free_ns / 1000));
+	}
+	for (s = 1; s < tbl_n; s++) {
+		const struct tbl_res *a = &tbl[s - 1], *z = &tbl[s];
+
+		printf("growth %u -> %u regions (x%.0f): INFO x%.2f, LIST count x%.2f, LIST all x%.2f\n",
+		       a->regions, z->regions, (double)z->regions / a->regions,
+		       z->info_ns / a->info_ns, z->count_ns / a->count_ns, z->list_ns / a->list_ns);
+	}
+	for (s = 0; s < tbl_n; s++) {
+		const struct tbl_res *r = &tbl[s];
+
+		printf("bench: regions %u info_ns=%s list_count_ns=%s list_ns=%s list_entry_ns=%s alloc_ns=%s free_ns=%s\n",
+		       r->regions, num(b[0], sizeof(b[0]), r->info_ns),
+		       num(b[1], sizeof(b[1]), r->count_ns), num(b[2], sizeof(b[2]), r->list_ns),
+		       num(b[3], sizeof(b[3]), r->list_ns / r->regions),
+		       num(b[4], sizeof(b[4]), r->alloc_ns), num(b[5], sizeof(b[5]), r->free_ns));
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: bigphys_bench [--quick] [--reps N] [--host-syscall-ns NS] [--disk DEV]\n"
+		"                     [--regions]\n"
 		"  --quick    tiny sizes, few repetitions (for make check)\n"
+		"  --regions  only the region-table group: INFO and LIST against 1000, 10000\n"
+		"             and 100000 regions of 4 KiB (fewer if the pool is smaller)\n"
 		"  --disk DEV scratch block device (or file) for the \"to disk\" group: its\n"
 		"             first 64 MiB are overwritten (default: $BIGPHYS_TEST_DISK;\n"
 		"             none: the group is skipped)\n"
@@ -1929,6 +2145,7 @@ int main(int argc, char **argv)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "host-syscall-ns", required_argument, NULL, 's' },
 		{ "disk", required_argument, NULL, 'd' },
+		{ "regions", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -1953,6 +2170,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			disk_path = optarg;
+			break;
+		case 'R':
+			regions_only = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -2005,6 +2225,22 @@ int main(int argc, char **argv)
 	}
 	fflush(stdout);
 
+	if (regions_only) {
+		unsigned int i;
+
+		printf("6. region table...\n");
+		fflush(stdout);
+		bench_regions();
+		report_regions();
+		printf("\n");
+		for (i = 0; i < nr_targets; i++)
+			printf("target: %s: %s (%s)\n", targets[i].text,
+			       targets[i].state > 0 ? "met" : targets[i].state ? "not measured" :
+			       "MISSED", targets[i].why);
+		bp_close(bpm);
+		return 0;
+	}
+
 	printf("1. boot configuration...\n");
 	fflush(stdout);
 	bench_boot();
@@ -2018,6 +2254,11 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	bench_alloc();
 	bench_disk();
+	if (quick) {
+		printf("6. region table...\n");
+		fflush(stdout);
+		bench_regions();
+	}
 
 	report();
 	bp_close(bpm);
