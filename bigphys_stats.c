@@ -133,14 +133,11 @@ struct bigphys_pool {
 static void bigphys_pool_get(struct bigphys_pool *p)
 {
 	struct bigphys_info in = {};
-	struct bigphys_region *r;
-	unsigned long id;
-	u64 n = 0;
+	u64 n;
 
 	mutex_lock(&bigphys_lock);
 	bigphys_pool_info(&in);
-	xa_for_each(&bigphys_regions, id, r)
-		n++;
+	n = bigphys_nr_regions;
 	mutex_unlock(&bigphys_lock);
 	*p = (struct bigphys_pool) {
 		.size = in.pool_size,
