@@ -425,16 +425,37 @@ int bigphys_import_get(struct bigphys_dma_mem *mem, struct device *dev,
 	return 0;
 }
 
+/*
+ * Whether the device's mapping of an imported dma-buf needs syncs: only
+ * swiotlb bounce buffers (and non-coherent devices) do.
+ */
+static bool bigphys_import_needs_sync(struct device *dev, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		if (dma_need_sync(dev, sg_dma_address(sg)))
+			return true;
+	return false;
+}
+
 /**
  * bigphys_import_map() - have the exporter map an imported dma-buf
  * @mem: from bigphys_import_get(), not mapped
  *
+ * The mapping is the exporter's, made for our device; where it needs syncs
+ * (swiotlb bounces it) bigphys syncs it for the device now and for the CPU
+ * at unmap, as the owner of the device's DMA: exporters that map with
+ * DMA_ATTR_SKIP_CPU_SYNC (the DRM PRIME helpers, for vgem) would otherwise
+ * leave what the device wrote in the bounce buffer.
  * Context: the device's lock held (see struct bigphys_dev).
  * Return: 0; -EIO the exporter could not map it for the device, or its
  * table is shorter than the range; -ENOMEM.
  */
 int bigphys_import_map(struct bigphys_dma_mem *mem)
 {
+	struct device *dev = mem->attach->dev;
 	struct sg_table *sgt;
 	struct scatterlist *sg;
 	size_t total = 0;
@@ -455,6 +476,9 @@ int bigphys_import_map(struct bigphys_dma_mem *mem)
 		return -EIO;
 	}
 	mem->dsgt = sgt;
+	mem->dsync = bigphys_import_needs_sync(dev, sgt);
+	if (mem->dsync)
+		dma_sync_sgtable_for_device(dev, sgt, mem->dir);
 	return 0;
 }
 
@@ -466,6 +490,8 @@ int bigphys_import_map(struct bigphys_dma_mem *mem)
  */
 void bigphys_import_unmap(struct bigphys_dma_mem *mem)
 {
+	if (mem->dsync && mem->dir != DMA_TO_DEVICE)
+		dma_sync_sgtable_for_cpu(mem->attach->dev, mem->dsgt, mem->dir);
 	bigphys_dma_buf_unmap_attachment(mem->attach, mem->dsgt, mem->dir);
 	mem->dsgt = NULL;
 }

@@ -151,6 +151,7 @@ struct bigphys_dev {
  * @dmabuf: imported dma-buf (BIGPHYS_DMA_DMABUF, a reference), or NULL
  * @attach: the device's attachment to @dmabuf
  * @dsgt: the exporter's mapping of @dmabuf while @mapped
+ * @dsync: @dsgt needs syncs (swiotlb): bigphys_import_map() decides
  * @dmabuf_offset: first byte, from the start of @dmabuf
  * @len: bytes mapped
  * @dir: DMA direction
@@ -168,6 +169,7 @@ struct bigphys_dma_mem {
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *dsgt;
+	bool dsync;
 	u64 dmabuf_offset;
 	size_t len;
 	enum dma_data_direction dir;
