@@ -197,10 +197,22 @@ static int fdinfo(int fd, const char *key, char *val, size_t size)
 	return ret;
 }
 
+/*
+ * Set for an exporter whose DMA_BUF_IOCTL_SYNC is wrong under
+ * swiotlb=force: udmabuf maps its pages for its own misc device at the
+ * first SYNC and, at every later SYNC_START, copies that mapping's bounce
+ * buffer back over the pages (dma_sync_sg_for_cpu), undoing what another
+ * device wrote meanwhile.  The CPU then uses the pages without SYNC
+ * (coherent on x86), which is what the test can check for bigphys's part.
+ */
+static int skip_exporter_sync;
+
 static int dbuf_sync(int fd, __u64 flags)
 {
 	struct dma_buf_sync s = { .flags = flags };
 
+	if (skip_exporter_sync)
+		return 0;
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
 }
 
@@ -1139,7 +1151,11 @@ TEST_F(dmabuf, import_udmabuf)
 	c.size = 4 * BP_PAGE;
 	dbuf = keep(self, ioctl(dev, UDMABUF_CREATE, &c));
 	ASSERT_LE(0, dbuf) TH_LOG("UDMABUF_CREATE: %s", strerror(errno));
+	skip_exporter_sync = bp_swiotlb_forced();
+	if (skip_exporter_sync)
+		TH_LOG("swiotlb=force: udmabuf's own SYNC would undo device writes: not used");
 	import_roundtrip(_metadata, self, dbuf, 4 * BP_PAGE);
+	skip_exporter_sync = 0;
 	/* The memfd holds what the dma-buf does. */
 	{
 		__u8 buf[64];
