@@ -1245,7 +1245,8 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 180)
 	ASSERT_LE(0, c.dbuf_fd) TH_LOG("EXPORT: %s", strerror(errno));
 	ASSERT_EQ(0, bp_ring_init(&u.ring, 0));
 
-	for (is_map = 0; is_map < 3; is_map++) {
+	/* 0 STRT_DMA, 1 DMA_MAP, 2 io_uring STRT_DMA, 3 one-segment STRT_DMAV */
+	for (is_map = 0; is_map < 4; is_map++) {
 		for (f = 0; f < F_NR; f++) {
 			memcpy(vals, sv64, sizeof(sv64));
 			nv = ARRAY_SIZE(sv64);
@@ -1333,6 +1334,9 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 180)
 				if (is_map == 1 && (f == F_PAD || f == F_DEVADDR ||
 						    f == F_PHYS))
 					continue;	/* not fields of DMA_MAP */
+				if (is_map == 3 && (f == F_PAD || f == F_PHYS ||
+						    f == F_UADDR || f == F_OUT))
+					continue;	/* not fields of STRT_DMAV */
 				want = dma_model(&c, id, dev, fl, pad, phys, off,
 						 len, da, ua, is_map == 1);
 				if (!c.have_dev && want == 0)
@@ -1342,9 +1346,32 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 180)
 				    (fl & BIGPHYS_DMA_USER_PTR))
 					want = EOPNOTSUPP;
 				snprintf(what, sizeof(what), "%s %s 0x%llx",
-					 is_map == 1 ? "DMA_MAP" :
-					 is_map ? "io_uring STRT_DMA" : "STRT_DMA",
+					 (const char *[]){ "STRT_DMA", "DMA_MAP",
+							   "io_uring STRT_DMA",
+							   "STRT_DMAV" }[is_map],
 					 fnames[f], (unsigned long long)v);
+				if (is_map == 3) {
+					struct bigphys_dma_seg sg = {
+						.offset = off, .len = len,
+						.dev_addr = da,
+					};
+					struct bigphys_dmav dv = {
+						.region_id = id, .dev_index = dev,
+						.flags = fl, .nr_segs = 1,
+						.segs = (uintptr_t)&sg,
+					};
+
+					e = fz_check(_metadata, &st,
+						     ioctl(self->fd, BIGPHYS_IOC_STRT_DMAV, &dv),
+						     model_set(want), what);
+					if (e)
+						continue;
+					jobs++;
+					cookies[nc++] = dv.cookie;
+					if (nc == 32)
+						reap_jobs(_metadata, self->fd, cookies, &nc);
+					continue;
+				}
 				if (is_map == 1) {
 					memset(&m, 0, sizeof(m));
 					m.region_id = id;
