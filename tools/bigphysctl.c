@@ -58,6 +58,8 @@ static void usage(FILE *f)
 	      "Commands:\n"
 	      "  info [--json]            pool state and the DMA devices bound to bigphys\n"
 	      "  list [--json]            table of the regions in the pool\n"
+	      "  stats [--json]           per-device DMA statistics (jobs, bytes, busy time,\n"
+	      "                           lost interrupts caught) from sysfs\n"
 	      "  alloc NAME SIZE [--cached|--wc|--uc|--pages] [--persist] [--align A]\n"
 	      "                           create a named region (or attach to an existing one);\n"
 	      "                           --pages: page-backed (write-back; O_DIRECT works on it)\n"
@@ -1134,6 +1136,105 @@ static void hexdump(const unsigned char *base, uint64_t start, uint64_t len)
 	printf("%08llx\n", (unsigned long long)(start + len));
 }
 
+/* The per-device statistics (Documentation/ABI/testing/sysfs-driver-bigphys). */
+static const char *const dev_stats[] = {
+	"jobs_submitted", "jobs_completed", "jobs_failed", "jobs_cancelled",
+	"bytes_to_device", "bytes_from_device", "busy_ns", "watchdog_rescues",
+};
+
+/* One decimal sysfs attribute; -1 with errno when it cannot be read. */
+static int read_stat(const char *dir, const char *name, unsigned long long *val)
+{
+	char path[256];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%llu", val);
+	fclose(f);
+	if (n != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	unsigned long long v[ARRAY_SIZE(dev_stats)];
+	struct bigphys_dev_info dev;
+	struct bigphys_info info;
+	int c, err, rc = RC_OK;
+	bool json = false;
+	char dir[192];
+	struct bp *bp;
+	uint32_t i, k;
+
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		if (c == 'j') {
+			json = true;
+			continue;
+		}
+		if (c != 'h')
+			return RC_USAGE;
+		usage(stdout);
+		return RC_OK;
+	}
+	if (check_args(argc, argv, 0, ""))
+		return RC_USAGE;
+	bp = open_dev(BP_OPEN_IOCTL);
+	if (!bp)
+		return RC_FAIL;
+	err = bp_info(bp, &info);
+	if (err) {
+		rc = fail_err(err, "BIGPHYS_IOC_INFO");
+		goto out;
+	}
+	if (json)
+		printf("[");
+	else
+		printf("%3s  %-12s  %9s  %9s  %6s  %9s  %14s  %14s  %12s  %8s\n", "DEV", "NAME",
+		       "SUBMITTED", "COMPLETED", "FAILED", "CANCELLED", "BYTES_TO_DEV",
+		       "BYTES_FROM_DEV", "BUSY_MS", "RESCUES");
+	for (i = 0; i < info.nr_devices; i++) {
+		err = bp_dev_info(bp, i, &dev);
+		if (err) {
+			rc = fail_err(err, "BIGPHYS_IOC_DEV_INFO %u", i);
+			break;
+		}
+		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/bigphys", dev.name);
+		for (k = 0; k < ARRAY_SIZE(dev_stats); k++) {
+			if (read_stat(dir, dev_stats[k], &v[k])) {
+				rc = fail("read %s/%s", dir, dev_stats[k]);
+				goto end;
+			}
+		}
+		if (!json) {
+			printf("%3u  %-12s  %9llu  %9llu  %6llu  %9llu  %14llu  %14llu  %12.3f  %8llu\n",
+			       i, dev.name, v[0], v[1], v[2], v[3], v[4], v[5], v[6] / 1e6, v[7]);
+			continue;
+		}
+		printf("%s{\"index\": %u, \"name\": \"%s\"", i ? ", " : "", i, dev.name);
+		for (k = 0; k < ARRAY_SIZE(dev_stats); k++)
+			printf(", \"%s\": %llu", dev_stats[k], v[k]);
+		printf("}");
+	}
+end:
+	if (json)
+		printf("]\n");
+out:
+	bp_close(bp);
+	return rc;
+}
+
 static int cmd_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1438,6 +1539,7 @@ static const struct command {
 } commands[] = {
 	{ "info", cmd_info },
 	{ "list", cmd_list },
+	{ "stats", cmd_stats },
 	{ "alloc", cmd_alloc },
 	{ "free", cmd_free },
 	{ "load", cmd_load },

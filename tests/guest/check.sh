@@ -158,6 +158,19 @@ segments_push() {
 	return $rc
 }
 check "push --segments (STRT_DMAV) puts each segment where it says" segments_push
+
+# bigphysctl stats shows the device's sysfs counters (obs_test checks the
+# counters themselves against what it did).
+stats_match() {
+	local json want
+	json=$(bigphysctl stats --json) || return 1
+	echo "# $json"
+	want=$(cat /sys/bus/pci/devices/$EDU/bigphys/jobs_completed) &&
+		[ "$want" -gt 0 ] &&
+		has "$json" "\"name\": \"$EDU\", \"jobs_submitted\": [0-9]*, \"jobs_completed\": $want," &&
+		bigphysctl stats | grep -q "^  0  $EDU"
+}
+check "bigphysctl stats shows the device's sysfs counters" stats_match
 check "push --segments: a malformed list is a usage error (exit 2)" \
 	sh -c 'bigphysctl push x --segments 0:8 2>/dev/null; [ $? -eq 2 ]'
 
