@@ -4,6 +4,8 @@
 #   make demo       the main job: build, boot the QEMU VM with edu, run the demo
 #   make check      all tests (static checks + VM suites); installs what it needs
 #   make bench      benchmarks in the VM: bigphys against the usual ways
+#   make arm64-build / arm64-boot   opt-in arm64 work in progress (README.md
+#                   "arm64 (work in progress)"): cross build / boot probe
 #   make user       static user-space binaries into build/user (used by the VM),
 #                   with libbigphys (.a, .so, bigphys.pc)
 #   make install    everything (install-module + install-user), see README.md
@@ -216,5 +218,12 @@ demo:
 bench:
 	bash scripts/bench.sh
 
+# arm64 groundwork (issue 14), opt-in: not part of check/demo/bench.
+arm64-build:
+	bash scripts/arm64.sh build
+
+arm64-boot:
+	bash scripts/arm64.sh all
+
 .PHONY: all modules clean user install install-module install-user uninstall \
-	dkms-source dkms-install dkms-remove check demo bench
+	dkms-source dkms-install dkms-remove check demo bench arm64-build arm64-boot

@@ -50,6 +50,7 @@
 #include <linux/sizes.h>
 #include <linux/workqueue.h>
 
+#include "bigphys_compat.h"
 #include "bigphys_priv.h"
 
 /* How often HELD regions are looked at again. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The only place that knows about kernel versions and
- * architectures.  Supported: Debian 6.1 and 6.12 kernels, x86_64.
+ * architectures.  Supported: Debian 6.1 and 6.12 kernels, x86_64;
+ * arm64 builds and loads but is work in progress (see below, issue 14).
  */
 #ifndef _BIGPHYS_COMPAT_H
 #define _BIGPHYS_COMPAT_H
@@ -107,6 +108,82 @@ static inline void bigphys_flush_dcache(void *va, size_t len)
 {
 	clflush_cache_range(va, len);
 }
+#elif defined(CONFIG_ARM64)
+/*
+ * arm64: WORK IN PROGRESS (issue 14), enough to build and to load with the
+ * page-allocator pool.  NOT yet correct on arm64:
+ *  - no pool from the device tree (/reserved-memory): memmap= does not exist
+ *    on arm64, so pool_base=/pool_size= only work on a range some other
+ *    means left out of System RAM;
+ *  - DMA to a non-coherent device: bigphys_map.c maps regions with
+ *    dma_map_resource(), which does no cache maintenance, so a device that
+ *    is not cache coherent reads stale data from a write-back region (and
+ *    the CPU may read stale data after the device wrote);
+ *  - the x86 PAT tests mean nothing here.
+ *
+ * The kernel exports no dcache_clean_inval_poc() to modules; the pmem API's
+ * arch_wb_cache_pmem() (clean to the Point of Persistence, which is at or
+ * beyond the Point of Coherency) followed by arch_invalidate_pmem()
+ * (invalidate to the PoC) is the same clean+invalidate, GPL-exported, and
+ * present in Debian's arm64 kernels (CONFIG_ARCH_HAS_PMEM_API=y).
+ */
+#include <linux/libnvdimm.h>
+
+static inline void bigphys_flush_dcache(void *va, size_t len)
+{
+	arch_wb_cache_pmem(va, len);
+	arch_invalidate_pmem(va, len);
+}
+
+/*
+ * arm64 has no set_memory_wc/uc/wb(): the linear map of a page-allocator
+ * pool stays Normal write-back while the user maps a WC region Normal-NC
+ * (pgprot_writecombine) or a UC one Device-nGnRnE (pgprot_noncached).
+ * That is a mismatched-attribute alias, the one dma-direct itself makes for
+ * non-coherent dma_alloc_coherent() (CONFIG_DMA_DIRECT_REMAP): it is kept
+ * safe the same way, by cleaning and invalidating the lines the zeroing
+ * left in the caches before the region is handed out, and by invalidating
+ * what the cacheable alias may have speculatively fetched before the
+ * memory is used write-back again.  Speculative fetches through the linear
+ * alias while the region is WC/UC are not prevented (nor are they by
+ * dma-direct).  Defined here under these names so that bigphys_pool.c
+ * stays the same on x86; they only exist for CONFIG_ARM64.
+ */
+static inline int set_memory_wc(unsigned long addr, int numpages)
+{
+	bigphys_flush_dcache((void *)addr, (size_t)numpages << PAGE_SHIFT);
+	return 0;
+}
+
+static inline int set_memory_uc(unsigned long addr, int numpages)
+{
+	return set_memory_wc(addr, numpages);
+}
+
+static inline int set_memory_wb(unsigned long addr, int numpages)
+{
+	arch_invalidate_pmem((void *)addr, (size_t)numpages << PAGE_SHIFT);
+	return 0;
+}
+
+/*
+ * Debian's 6.1 arm64 kernel has no CONFIG_ZONE_DEVICE (its 6.12 has), and
+ * <linux/memremap.h> then declares no memremap_pages(): the page-backed
+ * part (pages_base=/pages_size=, BIGPHYS_ALLOC_PAGES) is refused there
+ * with -EOPNOTSUPP (logged by bigphys_pages_init()).
+ */
+#ifndef CONFIG_ZONE_DEVICE
+#include <linux/memremap.h>
+
+static inline void *memremap_pages(struct dev_pagemap *pgmap, int nid)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void memunmap_pages(struct dev_pagemap *pgmap)
+{
+}
+#endif
 #else
 #error "bigphys: port bigphys_flush_dcache() and the set_memory_*() caching calls"
 #endif
