@@ -41,4 +41,27 @@ t "boot_config (the demo's program, ioctl backend)" ./boot_config
 t "boot_config (default backend: io_uring/SQPOLL when offered)" env -u BIGPHYS_BACKEND ./boot_config
 for c in wc cached uc; do ./bigphysctl free "src-$c"; ./bigphysctl free "dst-$c"; done
 t "rmmod bigphys" rmmod bigphys
+# Experimental (ARM64_DT_POOL): a /reserved-memory no-map node; does the
+# range pass the module's checks as pool_base=/pool_size=?
+if [ -f /guest/dtpool ]; then
+	read -r base size < /guest/dtpool
+	t "device tree: /proc/device-tree/reserved-memory" ls /proc/device-tree/reserved-memory
+	grep -i -E "reserved|System RAM" /proc/iomem | sed 's/^/# iomem: /'
+	dmesg | grep -i -E "reserved mem|bigphys@" | sed 's/^/# /'
+	t "insmod pool_base=$base pool_size=$size dma_bits=64 (DT reserved-memory range)" \
+		insmod /guest/bigphys.ko pool_base="$base" pool_size="$size" dma_bits=64
+	dmesg | grep bigphys | tail -3 | sed 's/^/# /'
+	if grep -q '^bigphys ' /proc/modules; then
+		t "alloc dt-wc 1m --wc" ./bigphysctl alloc dt-wc 1m --wc --persist
+		t "load into dt-wc" ./bigphysctl load dt-wc /etc/bigphys/edu-regs.conf
+		t "push dt-wc to edu" ./bigphysctl push dt-wc --dev-addr 0x40000 --len 4092 --timeout 20
+		t "alloc dt-wb 1m --cached" ./bigphysctl alloc dt-wb 1m --cached --persist
+		t "readback into dt-wb" ./bigphysctl readback dt-wb --dev-addr 0x40000 --len 4092 --timeout 20
+		./bigphysctl dump dt-wc --len 4092 > /tmp/src
+		./bigphysctl dump dt-wb --len 4092 > /tmp/dst
+		t "readback equals pushed (DT pool)" cmp /tmp/src /tmp/dst
+		./bigphysctl free dt-wc; ./bigphysctl free dt-wb
+		t "rmmod bigphys (DT pool)" rmmod bigphys
+	fi
+fi
 dmesg | grep -E 'bigphys|edu' | tail -20 | sed 's/^/# /'

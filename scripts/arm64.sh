@@ -11,6 +11,8 @@
 #                                          qemu-system-aarch64 -M virt with edu
 #                                          and run scripts/arm64-probe.sh
 #   scripts/arm64.sh all                   build both, boot both
+#   ARM64_NONCOHERENT=1, ARM64_DT_POOL="BASE SIZE" (boot): experimental
+#                                          device-tree changes (arm64_dtb)
 #   (make arm64-build / make arm64-boot do the first two.)
 #
 # What it does.  Needs root (or sudo) once: `dpkg --add-architecture arm64`
@@ -59,6 +61,22 @@
 #    back byte for byte for WC, WB and UC regions; boot_config (the demo's
 #    program) verifies with the ioctl and the default SQPOLL backends;
 #    rmmod is clean; no Oops/WARNING/BUG in the log (30 ok per kernel).
+#  - ARM64_NONCOHERENT=1 scripts/arm64.sh boot 6.12: the tree without
+#    dma-coherent on pcie@10000000 boots and the probe passes the same 30
+#    tests: TCG models no caches, so data never shows staleness; tests of
+#    the non-coherent cell must check what the module does (cache
+#    maintenance or a documented refusal), not the bytes.
+#  - ARM64_DT_POOL="0x50000000 0x4000000" scripts/arm64.sh boot 6.12: the
+#    kernel honours the no-map node ("OF: reserved mem: ... nomap
+#    non-reusable bigphys@50000000"), /proc/iomem shows
+#    "50000000-53ffffff : reserved" at the top level between two System
+#    RAM ranges, but insmod pool_base=0x50000000 pool_size=0x4000000 fails
+#    with EINVAL, "is not wholly a reserved memory range: reserve it at
+#    boot with memmap=...": arm64 registers no-map memblock ranges as
+#    resources named "reserved" with desc IORES_DESC_NONE, not
+#    IORES_DESC_RESERVED, which bigphys_range_claim() walks for (and the
+#    hint names x86's memmap=).  The DT pool has to come from
+#    of_reserved_mem_lookup() (issue 14), not from that walk.
 #
 # Not done yet (issue 14): the pool from a DT /reserved-memory node (there is
 # no memmap= on arm64: without parameters the module uses its page-allocator
@@ -188,6 +206,39 @@ arm64_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
 
+# arm64_dtb OUT: QEMU's virt tree (dumpdtb, same machine options as
+# arm64_boot), changed by ARM64_DT_POOL="BASE SIZE" (hex): a
+# /reserved-memory node, no-map, compatible "bigphys,pool" (experimental:
+# the module does not look for the node yet; the probe only tries
+# pool_base=/pool_size= on it) and ARM64_NONCOHERENT=1: dma-coherent
+# deleted from the PCIe host node (the kernel then treats edu as not cache
+# coherent).
+arm64_dtb() {
+	apt_install device-tree-compiler
+	local out=$1 b sz pcie
+	qemu-system-aarch64 -M "virt,gic-version=3,dumpdtb=$out.base" -cpu max \
+		-m 1G -smp 2 -nographic -net none \
+		-device edu,dma_mask=0xffffffffffffffff >/dev/null 2>&1 ||
+		die "qemu dumpdtb failed"
+	dtc -q -I dtb -O dts "$out.base" > "$out.dts" || die "dtc failed on $out.base"
+	if [ -n "${ARM64_DT_POOL:-}" ]; then
+		# shellcheck disable=SC2086
+		set -- $ARM64_DT_POOL
+		b=$(($1)) sz=$(($2))
+		{ printf '/ {\n\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n'
+		  printf '\t\tbigphys_pool: bigphys@%x {\n\t\t\tcompatible = "bigphys,pool";\n' "$b"
+		  printf '\t\t\treg = <0x%x 0x%x 0x%x 0x%x>;\n\t\t\tno-map;\n\t\t};\n\t};\n};\n' \
+			$((b >> 32)) $((b & 0xffffffff)) $((sz >> 32)) $((sz & 0xffffffff))
+		} >> "$out.dts"
+	fi
+	if [ -n "${ARM64_NONCOHERENT:-}" ]; then
+		pcie=$(sed -n 's/^\t\(pcie@[0-9a-f]*\) {$/\1/p' "$out.dts" | head -1)
+		[ -n "$pcie" ] || die "no pcie@ node in $out.dts"
+		printf '&{/%s} {\n\t/delete-property/ dma-coherent;\n};\n' "$pcie" >> "$out.dts"
+	fi
+	dtc -q -I dts -O dtb -o "$out" "$out.dts" || die "dtc failed on $out.dts"
+}
+
 # arm64_boot: boots AVMLINUZ under qemu-system-aarch64 -M virt (GICv3 with
 # an ITS, so edu gets MSI) with edu, runs the probe; log in
 # build/arm64/boot-AKVER.log.  No reserved range: the module's fallback
@@ -196,12 +247,22 @@ arm64_initramfs() {
 # more kernel parameters.
 arm64_boot() {
 	local initrd=$A64/initramfs-$AKVER.cpio.gz logf=$A64/boot-$AKVER.log
+	local dtb=()
 	arm64_initramfs "$initrd"
+	# Experimental device-tree changes (arm64_dtb).
+	if [ -n "${ARM64_DT_POOL:-}${ARM64_NONCOHERENT:-}" ]; then
+		arm64_dtb "$A64/virt.dtb"
+		dtb=(-dtb "$A64/virt.dtb")
+		logf=$A64/boot-$AKVER${ARM64_DT_POOL:+-dtpool}${ARM64_NONCOHERENT:+-noncoherent}.log
+		[ -z "${ARM64_DT_POOL:-}" ] ||
+			echo "$ARM64_DT_POOL" > "$A64/initramfs-root/guest/dtpool"
+		(cd "$A64/initramfs-root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd"
+	fi
 	log "booting $AKVER in qemu-system-aarch64 (TCG), log in $logf"
 	timeout --foreground -k 5 "${ARM64_TIMEOUT:-600}" qemu-system-aarch64 \
 		-M virt,gic-version=3 -cpu max -m 1G -smp 2 -nographic \
 		-no-reboot -net none -device edu,dma_mask=0xffffffffffffffff \
-		-kernel "$AVMLINUZ" -initrd "$initrd" \
+		-kernel "$AVMLINUZ" -initrd "$initrd" "${dtb[@]}" \
 		-append "console=ttyAMA0 panic=-1 iomem=relaxed ${ARM64_APPEND:-}" </dev/null >"$logf" 2>&1
 	local rc=$?
 	tr -d '\r' < "$logf" > "$logf.txt"
