@@ -40,6 +40,22 @@ t "bigphysctl stats" ./bigphysctl stats
 t "boot_config (the demo's program, ioctl backend)" ./boot_config
 t "boot_config (default backend: io_uring/SQPOLL when offered)" env -u BIGPHYS_BACKEND ./boot_config
 for c in wc cached uc; do ./bigphysctl free "src-$c"; ./bigphysctl free "dst-$c"; done
+# ARM64_TESTS (opt-in): kselftest binaries of tests/ on this pool, as
+# tests/guest/check.sh runs alloc_test/mmap_test/page_test on the fallback
+# pool; their own TAP lines are kept as comments, one line here each.
+if [ -f /guest/tests ]; then
+	for bin in $(cat /guest/tests); do
+		timeout 600 "./$bin" > "/tmp/$bin.out" 2>&1
+		rc=$?
+		n=$((n + 1))
+		if [ $rc -eq 0 ]; then echo "ok $n $bin"; else echo "not ok $n $bin (exit $rc)"; fi
+		if [ $rc -eq 0 ]; then
+			grep -E '^(ok .*# SKIP|# (PASSED|Totals))' "/tmp/$bin.out"
+		else	# the failing tests' own log lines too
+			grep -vE '^(ok [0-9]|#  RUN|#  +OK )' "/tmp/$bin.out"
+		fi | sed 's/^/#   /' | head -60
+	done
+fi
 t "rmmod bigphys" rmmod bigphys
 # Experimental (ARM64_DT_POOL): a /reserved-memory no-map node; does the
 # range pass the module's checks as pool_base=/pool_size=?
