@@ -85,7 +85,8 @@
 #    47-bit TASK_SIZE: len 1<<47 gets EINVAL, not ENOMEM), regress_test
 #    unbind_clears_master_first sees no dma_unmap_resource in the function
 #    trace, submit_races_unbind fails on 6.1 (no uffd write-protect on
-#    arm64 6.1), dmabuf_test lacks vgem/vivid (not loaded by the probe).
+#    arm64 6.1), dmabuf_test lacks vgem/vivid (not loaded by the probe)
+#    and, on 6.12, /dev/dma_heap/system (no CONFIG_DMABUF_HEAPS on arm64).
 #
 # Not done yet (issue 14): the pool from a DT /reserved-memory node (there is
 # no memmap= on arm64: without parameters the module uses its page-allocator
