@@ -19,7 +19,8 @@
 #
 # What it does.  Needs root (or sudo) once: `dpkg --add-architecture arm64`
 # and apt-get update (only when arm64 is not a foreign architecture yet),
-# then apt installs gcc-aarch64-linux-gnu, qemu-system-arm, the amd64
+# then apt installs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross,
+# qemu-system-arm, the amd64
 # linux-kbuild-VERSION of each kernel, and downloads (apt-get download, never
 # installed) linux-headers-KVER:arm64, its linux-headers-*-common,
 # linux-image-KVER-unsigned:arm64, busybox-static:arm64 and
@@ -111,7 +112,9 @@ arm64_setup() {
 		as_root apt-get update -qq >/dev/null ||
 			die "apt-get update failed"
 	fi
-	apt_install gcc-aarch64-linux-gnu qemu-system-arm
+	# libc6-dev-arm64-cross is only a Recommends of the cross gcc, and
+	# apt_install installs without them: the static user space needs it.
+	apt_install gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 }
 
 # _a64_field PKG FIELD: a field of the candidate version of PKG.
