@@ -400,6 +400,33 @@ static bool dev_reaches_pool(const struct bigphys_dev_info *dev,
 	return !strncmp(type, "DMA", 3);
 }
 
+/*
+ * The options of info, list and stats: [--json] [--help], no arguments.
+ * Return: -1 to go on, else the exit status (help shown, usage error).
+ */
+static int json_opts(int argc, char **argv, bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int c;
+
+	*json = false;
+	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
+		if (c == 'j') {
+			*json = true;
+			continue;
+		}
+		if (c != 'h')
+			return RC_USAGE;
+		usage(stdout);
+		return RC_OK;
+	}
+	return check_args(argc, argv, 0, "") ? RC_USAGE : -1;
+}
+
 /* info --json: one object; every size in bytes, addresses as numbers. */
 static int info_json(struct bp *bp, const struct bigphys_info *info)
 {
@@ -439,31 +466,17 @@ static int info_json(struct bp *bp, const struct bigphys_info *info)
 
 static int cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	struct bigphys_info info;
 	char b1[32], b2[32];
 	int c, err, rc = RC_OK;
-	bool json = false;
+	bool json;
 	struct bp *bp;
 	uint64_t end;
 	uint32_t i;
 
-	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
-		if (c == 'j') {
-			json = true;
-			continue;
-		}
-		if (c != 'h')
-			return RC_USAGE;
-		usage(stdout);
-		return RC_OK;
-	}
-	if (check_args(argc, argv, 0, ""))
-		return RC_USAGE;
+	c = json_opts(argc, argv, &json);
+	if (c >= 0)
+		return c;
 
 	bp = open_dev(BP_OPEN_IOCTL);
 	if (!bp)
@@ -539,29 +552,15 @@ out:
 
 static int cmd_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	struct bigphys_region_info *regions = NULL;
 	int c, err, width = 4, rc = RC_OK;
-	bool json = false;
+	bool json;
 	uint32_t i, count;
 	struct bp *bp;
 
-	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
-		if (c == 'j') {
-			json = true;
-			continue;
-		}
-		if (c != 'h')
-			return RC_USAGE;
-		usage(stdout);
-		return RC_OK;
-	}
-	if (check_args(argc, argv, 0, ""))
-		return RC_USAGE;
+	c = json_opts(argc, argv, &json);
+	if (c >= 0)
+		return c;
 
 	bp = open_dev(BP_OPEN_IOCTL);
 	if (!bp)
@@ -1164,32 +1163,18 @@ static int read_stat(const char *dir, const char *name, unsigned long long *val)
 
 static int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	unsigned long long v[ARRAY_SIZE(dev_stats)];
 	struct bigphys_dev_info dev;
 	struct bigphys_info info;
 	int c, err, rc = RC_OK;
-	bool json = false;
+	bool json;
 	char dir[192];
 	struct bp *bp;
 	uint32_t i, k;
 
-	while ((c = next_opt(argc, argv, ":h", opts)) != -1) {
-		if (c == 'j') {
-			json = true;
-			continue;
-		}
-		if (c != 'h')
-			return RC_USAGE;
-		usage(stdout);
-		return RC_OK;
-	}
-	if (check_args(argc, argv, 0, ""))
-		return RC_USAGE;
+	c = json_opts(argc, argv, &json);
+	if (c >= 0)
+		return c;
 	bp = open_dev(BP_OPEN_IOCTL);
 	if (!bp)
 		return RC_FAIL;
