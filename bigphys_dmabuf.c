@@ -14,8 +14,10 @@
  *    bounce through swiotlb: begin/end_cpu_access sync every mapping);
  *  - the rest of the reserved range has no struct pages: one mapping from
  *    dma_map_resource() (an IOVA behind a translating IOMMU, else the
- *    physical address; never bounced, so nothing to sync), put in sg_table
- *    entries whose page is NULL.  Importers that only use DMA addresses
+ *    physical address; never bounced), put in sg_table entries whose page
+ *    is NULL; a write-back region mapped for a device that is not cache
+ *    coherent gets bigphys's own cache maintenance (bigphys_map.c, "Cache
+ *    coherence") at map, unmap and begin/end_cpu_access.  Importers that only use DMA addresses
  *    (the dma-buf rule: sg_page() is the exporter's) work: vb2-dma-contig,
  *    bigphys itself, RDMA.  Importers that want the pages cannot: they need
  *    a page-backed region.  A device that cannot reach the range without
@@ -65,6 +67,8 @@ struct bigphys_dmabuf {
  * @sgt: the importer's mapping while it is mapped, else NULL
  * @dir: its DMA direction
  * @resource: without struct pages: the dma_map_resource() address
+ * @cache_ops: the mapping needs bigphys's cache maintenance
+ *	(bigphys_cache_ops_needed())
  */
 struct bigphys_dmabuf_attach {
 	struct list_head node;
@@ -72,6 +76,7 @@ struct bigphys_dmabuf_attach {
 	struct sg_table *sgt;
 	enum dma_data_direction dir;
 	dma_addr_t resource;
+	bool cache_ops;
 };
 
 /* Whether the exported memory has struct pages (see the top comment). */
@@ -135,6 +140,9 @@ static int bigphys_dmabuf_map_resource(struct bigphys_dmabuf *d,
 		sg_dma_len(sg) = n;
 		pos += n;
 	}
+	a->cache_ops = bigphys_cache_ops_needed(a->dev, d->region);
+	if (a->cache_ops)
+		bigphys_cache_for_device(d->region, d->phys, d->size);
 	return 0;
 }
 
@@ -189,6 +197,9 @@ static void bigphys_dmabuf_unmap(struct dma_buf_attachment *attach,
 	struct bigphys_dmabuf_attach *a = attach->priv;
 
 	mutex_lock(&d->lock);
+	if (a->cache_ops)
+		bigphys_cache_for_cpu(d->region, d->phys, d->size, dir);
+	a->cache_ops = false;
 	if (!bigphys_dmabuf_has_pages(d))
 		dma_unmap_resource(a->dev, a->resource, d->size, dir, 0);
 	else
@@ -200,21 +211,27 @@ static void bigphys_dmabuf_unmap(struct dma_buf_attachment *attach,
 }
 
 /*
- * DMA_BUF_IOCTL_SYNC: only page mappings can be bounced (swiotlb); x86 is
- * cache coherent, so the resource mappings need nothing.
+ * DMA_BUF_IOCTL_SYNC: page mappings may be bounced (swiotlb) or need the
+ * DMA API's cache maintenance; resource mappings are never bounced and need
+ * bigphys's own maintenance for a non-coherent importer (a->cache_ops).
  */
 static int bigphys_dmabuf_sync(struct dma_buf *dmabuf, bool for_cpu)
 {
 	struct bigphys_dmabuf *d = dmabuf->priv;
 	struct bigphys_dmabuf_attach *a;
 
-	if (!bigphys_dmabuf_has_pages(d))
-		return 0;
 	mutex_lock(&d->lock);
 	list_for_each_entry(a, &d->attachments, node) {
 		if (!a->sgt)
 			continue;
-		if (for_cpu)
+		if (a->cache_ops && for_cpu)
+			bigphys_cache_for_cpu(d->region, d->phys, d->size,
+					      a->dir);
+		else if (a->cache_ops)
+			bigphys_cache_for_device(d->region, d->phys, d->size);
+		else if (!bigphys_dmabuf_has_pages(d))
+			continue;
+		else if (for_cpu)
 			dma_sync_sgtable_for_cpu(a->dev, a->sgt, a->dir);
 		else
 			dma_sync_sgtable_for_device(a->dev, a->sgt, a->dir);

@@ -23,6 +23,11 @@ static char *pool_size;
 module_param(pool_size, charp, 0444);
 MODULE_PARM_DESC(pool_size, "Size of the boot-reserved pool, e.g. 64M");
 
+static bool dt_pool = true;
+module_param(dt_pool, bool, 0444);
+MODULE_PARM_DESC(dt_pool,
+		 "Without pool_base=: take the pool from the device tree's no-map /reserved-memory node compatible with \"bigphys,pool\" when there is one (default 1; 0: the page allocator)");
+
 static char *pages_base;
 module_param(pages_base, charp, 0444);
 MODULE_PARM_DESC(pages_base,
@@ -111,7 +116,8 @@ static int __init bigphys_init(void)
 {
 	int err;
 
-	err = bigphys_pool_init(pool_base, pool_size, pages_base, pages_size);
+	err = bigphys_pool_init(pool_base, pool_size, dt_pool, pages_base,
+				 pages_size);
 	if (err)
 		return err;
 	err = bigphys_dma_init();

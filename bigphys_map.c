@@ -8,19 +8,50 @@
  *    kernel: it has no direct-map address, so dma_map_single() on its
  *    memremap() address is wrong, and dma_map_page() oopses under
  *    swiotlb=force (the bounce copy reads phys_to_virt() of it).  Nothing
- *    has to be bounced or synced: x86 DMA is cache coherent, and regions
- *    are written through WC/UC mappings or WB ones the device snoops.  Under
- *    a translating IOMMU dma_map_resource() returns an IOVA; under
- *    swiotlb=force it returns the physical address (no bounce buffer is
- *    involved).  Without translation (no IOMMU, or an identity domain as
- *    with iommu=pt) a range beyond the DMA mask is refused with -EIO up
- *    front: dma-direct would WARN.
+ *    is bounced: under a translating IOMMU dma_map_resource() returns an
+ *    IOVA; under swiotlb=force it returns the physical address.  Without
+ *    translation (no IOMMU, or an identity domain as with iommu=pt) a range
+ *    beyond the DMA mask is refused with -EIO up front: dma-direct would
+ *    WARN.  dma_map_resource() is meant for MMIO and does no CPU cache
+ *    maintenance; see "Cache coherence" below for what bigphys does itself.
  *  - page-allocator pool, page-backed regions (struct pages and a direct
  *    map from memremap_pages(), bigphys_pages.c) and user memory
  *    (BIGPHYS_DMA_USER_PTR): RAM with struct pages: an sg_table and
  *    dma_map_sgtable(), in segments
  *    no longer than dma_max_mapping_size() so swiotlb can bounce them; the
- *    bounce copies happen at map (to device) and unmap (from device).
+ *    bounce copies happen at map (to device) and unmap (from device), and
+ *    so does the cache maintenance of a non-coherent device.
+ *
+ * Cache coherence.  The streaming DMA API's rule
+ * (Documentation/core-api/dma-api-howto.rst, "DMA Direction" and the
+ * sync calls) is that between map and unmap the memory belongs to the
+ * device, and the map/unmap/sync calls make the CPU caches agree with it.
+ * x86 devices snoop the CPU caches (dev_is_dma_coherent() is always true):
+ * nothing to do.  On arm64 a device without "dma-coherent" in the device
+ * tree does not snoop, and what each region needs depends on its cache
+ * type (the memory type of every mapping of it, user's and kernel's):
+ *  - WC (Normal-NC on arm64) and UC (Device-nGnRnE): not cached; CPU
+ *    stores reach memory once the write buffers drain, which the
+ *    writel() that starts the engine orders (it has a wmb()).  Nothing to
+ *    do; DMA_MAP (user space drives the device later) is allowed.
+ *  - WB regions of the reserved range: dma_map_resource() does nothing, so
+ *    bigphys does what the DMA API does for the direct map
+ *    (arch_sync_dma_for_device/_for_cpu), on the region's cacheable kernel
+ *    mapping (the data cache is physically tagged, so that cleans the
+ *    lines the user's mapping dirtied too): before the device accesses the
+ *    range, clean+invalidate it (the device reads what the CPU wrote, and
+ *    no dirty line can later be evicted over what the device writes);
+ *    after a device-writes mapping is unmapped, invalidate it (lines
+ *    speculatively fetched meanwhile are dropped).  Jobs (ioctl and
+ *    io_uring) and exported dma-bufs get this.  DMA_MAP cannot: user space
+ *    has no call to make between its stores and the device's reads, so
+ *    DMA_MAP of a WB region for a non-coherent device fails with
+ *    -EOPNOTSUPP (use WC, or a job).
+ *  - WB regions with struct pages (page-allocator pool, ALLOC_PAGES) and
+ *    user memory: dma_map_sgtable() does the maintenance; DMA_MAP of them
+ *    is refused (-EOPNOTSUPP) as under swiotlb, by dma_need_sync().
+ * Every maintenance operation is the bigphys_cache_sync tracepoint: on an
+ * emulator that models no caches, that is how tests see it happen.
  *
  * Getting the memory (region reference, pinned user pages, sg_table) needs
  * no device and may fault on user memory; it happens before the device's
@@ -35,6 +66,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "bigphys_compat.h"
 #include "bigphys_dma.h"
 #include "bigphys_trace.h"
 
@@ -63,6 +95,57 @@ bool bigphys_dma_reachable(struct device *dev, phys_addr_t phys, size_t len)
 	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 
 	return bigphys_dev_translated(dev) || phys + len - 1 <= limit;
+}
+
+/**
+ * bigphys_cache_ops_needed() - whether DMA of @r for @dev needs bigphys's
+ * own CPU cache maintenance (see "Cache coherence" at the top)
+ * @dev: the device
+ * @r: the region
+ *
+ * Return: true for a write-back region of the reserved range (mapped with
+ * dma_map_resource()) and a device that does not snoop the CPU caches;
+ * never on x86.
+ */
+bool bigphys_cache_ops_needed(struct device *dev,
+			      const struct bigphys_region *r)
+{
+	return r->kmap && !dev_is_dma_coherent(dev) &&
+	       (r->flags & BIGPHYS_CACHE_MASK) == BIGPHYS_CACHE_WB;
+}
+
+/**
+ * bigphys_cache_for_device() - before a device accesses part of a region:
+ * clean and invalidate its lines (arch_sync_dma_for_device() for any
+ * direction, plus the invalidate that keeps dirty lines from being evicted
+ * over what the device writes)
+ * @r: region for which bigphys_cache_ops_needed() said true
+ * @phys: first byte
+ * @len: bytes
+ */
+void bigphys_cache_for_device(const struct bigphys_region *r,
+			      phys_addr_t phys, size_t len)
+{
+	trace_bigphys_cache_sync(r, phys, len, true);
+	bigphys_flush_dcache((void __force *)r->kmap + (phys - r->phys), len);
+}
+
+/**
+ * bigphys_cache_for_cpu() - after a device accessed part of a region, before
+ * the CPU reads it: invalidate its lines unless the device only read them
+ * (arch_sync_dma_for_cpu())
+ * @r: region for which bigphys_cache_ops_needed() said true
+ * @phys: first byte
+ * @len: bytes
+ * @dir: the mapping's direction
+ */
+void bigphys_cache_for_cpu(const struct bigphys_region *r, phys_addr_t phys,
+			   size_t len, enum dma_data_direction dir)
+{
+	if (dir == DMA_TO_DEVICE)
+		return;
+	trace_bigphys_cache_sync(r, phys, len, false);
+	bigphys_inval_dcache((void __force *)r->kmap + (phys - r->phys), len);
 }
 
 /*
@@ -279,6 +362,10 @@ static int __bigphys_mem_map(struct bigphys_dev *bd,
 						 mem->dir, 0);
 		if (dma_mapping_error(dev, mem->resource))
 			return -ENOMEM;
+		mem->cache_ops = bigphys_cache_ops_needed(dev, mem->region);
+		if (mem->cache_ops)
+			bigphys_cache_for_device(mem->region, mem->phys,
+						 mem->len);
 		mem->nr_segs = 1;
 		mem->mapped = true;
 		return 0;
@@ -332,6 +419,10 @@ void bigphys_mem_unmap(struct bigphys_dev *bd, struct bigphys_dma_mem *mem)
 		dma_unmap_resource(dev, mem->resource, mem->len, mem->dir, 0);
 	else
 		dma_unmap_sgtable(dev, &mem->sgt, mem->dir, 0);
+	if (mem->cache_ops)
+		bigphys_cache_for_cpu(mem->region, mem->phys, mem->len,
+				      mem->dir);
+	mem->cache_ops = false;
 	mem->mapped = false;
 }
 
@@ -402,8 +493,8 @@ static void bigphys_mem_segs(struct bigphys_dma_mem *mem,
 
 /*
  * Map-only memory is programmed into the device by user space, which cannot
- * sync a bounced mapping: one that swiotlb bounces (or a non-coherent
- * device) is refused.  dma_need_sync() answers true for every address
+ * sync a bounced mapping: one that swiotlb bounces, or that needs cache
+ * maintenance for a non-coherent device (ours or the DMA API's), is refused.  dma_need_sync() answers true for every address
  * behind iommu-dma (its ops have sync callbacks, for untrusted devices'
  * bounce buffers); a translated, trusted, coherent x86 device needs none.
  */
@@ -415,7 +506,7 @@ static bool bigphys_mem_needs_sync(struct bigphys_dev *bd,
 	int i;
 
 	if (!mem->use_sgt)
-		return false;
+		return mem->cache_ops;
 	if (bigphys_dev_translated(dev) && !bd->pdev->untrusted &&
 	    dev_is_dma_coherent(dev))
 		return false;

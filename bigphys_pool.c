@@ -2,10 +2,20 @@
 /*
  * The pool of physically contiguous memory and its regions.
  *
- * The pool is either a boot-reserved range (memmap=SIZE$BASE on x86), which
- * the kernel neither maps nor manages as RAM, or, without parameters, the
- * largest block the page allocator gives (at most 2^BIGPHYS_MAX_ORDER pages).
- * genalloc carves regions out of it.
+ * The pool is either a boot-reserved range, which the kernel neither maps
+ * nor manages as RAM, or the largest block the page allocator gives (at
+ * most 2^BIGPHYS_MAX_ORDER pages).  genalloc carves regions out of it.
+ * Where the range comes from, first match wins:
+ *  1. pool_base=/pool_size= (module parameters): a range reserved at boot,
+ *     with memmap=SIZE$BASE on x86 or a no-map /reserved-memory node of the
+ *     device tree (Documentation/devicetree/bindings/reserved-memory/
+ *     reserved-memory.yaml) on arm64;
+ *  2. the device tree node compatible with "bigphys,pool" under
+ *     /reserved-memory, which must have no-map (of_reserved_mem_lookup());
+ *  3. the page allocator (fallback).
+ * The same checks apply to 1 and 2: page aligned, not System RAM, wholly
+ * reserved (an x86 "Reserved" resource or inside a no-map reserved-memory
+ * node) and not claimed by another driver (request_mem_region()).
  *
  * Caching.  x86 PAT refuses or silently changes a user mapping whose memory
  * type differs from another mapping of the same physical page, so every
@@ -33,6 +43,8 @@
 #include <linux/ioport.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_reserved_mem.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -73,7 +85,20 @@ static struct {
 	struct page *pages;	/* page-allocator block, or NULL */
 	unsigned int order;	/* of @pages */
 	struct resource *res;	/* our claim on the reserved range */
+	bool dt;		/* the range is the device tree's pool node */
 } pool;
+
+/*
+ * How to reserve a range, for error messages: memmap= exists on x86 only;
+ * elsewhere the device tree's /reserved-memory is the way.
+ */
+#ifdef CONFIG_X86
+#define BIGPHYS_RESERVE_FMT	"memmap=%lluK$%#llx"
+#define BIGPHYS_RESERVE_ARGS(base, size)	(size) >> 10, (base)
+#else
+#define BIGPHYS_RESERVE_FMT	"a no-map /reserved-memory node, reg = <%#llx %#llx>"
+#define BIGPHYS_RESERVE_ARGS(base, size)	(base), (size)
+#endif
 
 bool bigphys_pool_is_ram(void)
 {
@@ -112,8 +137,88 @@ static int bigphys_count_bytes(struct resource *res, void *arg)
 	return 0;
 }
 
+/*
+ * Whether [@base, @base + @size) lies inside one no-map node of the device
+ * tree's /reserved-memory (arm64 lists such ranges in /proc/iomem as
+ * "reserved" with IORES_DESC_NONE, so the walk for IORES_DESC_RESERVED,
+ * which is how x86 marks memmap= ranges, does not find them).
+ */
+static bool bigphys_dt_nomap_covers(u64 base, u64 size)
+{
+	struct device_node *parent, *np;
+	struct reserved_mem *rmem;
+	bool found = false;
+
+	parent = of_find_node_by_path("/reserved-memory");
+	if (!parent)
+		return false;
+	for_each_available_child_of_node(parent, np) {
+		rmem = of_reserved_mem_lookup(np);
+		if (rmem && of_property_read_bool(np, "no-map") &&
+		    base >= rmem->base && base + size <= rmem->base + rmem->size) {
+			found = true;
+			of_node_put(np);
+			break;
+		}
+	}
+	of_node_put(parent);
+	return found;
+}
+
+/**
+ * bigphys_range_check_claim() - check and claim a boot-reserved range
+ * @what: what named the range, for messages ("pool_base=0x... pool_size=...")
+ * @base: physical address of its first byte
+ * @size: bytes
+ * @align: required alignment of @base and @size in bytes (a power of two)
+ * @range: filled: the range claimed
+ *
+ * Context: module load.
+ * Return: the resource claimed (release_mem_region() it), or an ERR_PTR:
+ * -EINVAL unaligned, empty, or not wholly a reserved memory range;
+ * -EADDRINUSE overlaps System RAM; -EBUSY claimed by another driver (or by
+ * bigphys itself).  Each failure logs one line naming @what.
+ */
+static struct resource *bigphys_range_check_claim(const char *what, u64 base,
+						  u64 size, u64 align,
+						  struct range *range)
+{
+	struct resource *res;
+	u64 reserved = 0;
+
+	if (!size || !IS_ALIGNED(base, align) || !IS_ALIGNED(size, align) ||
+	    base + size < base || base + size - 1 > PHYS_ADDR_MAX) {
+		pr_err("%s: must be %s aligned, non-empty and inside the physical address space\n",
+		       what, align == PAGE_SIZE ? "page" : "2 MiB");
+		return ERR_PTR(-EINVAL);
+	}
+	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("%s overlaps System RAM: reserve the range at boot with " BIGPHYS_RESERVE_FMT " (see /proc/iomem)\n",
+		       what, BIGPHYS_RESERVE_ARGS(base, size));
+		return ERR_PTR(-EADDRINUSE);
+	}
+	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, base,
+			    base + size - 1, &reserved, bigphys_count_bytes);
+	if (reserved != size && !bigphys_dt_nomap_covers(base, size)) {
+		pr_err("%s is not wholly a reserved memory range: reserve the range at boot with " BIGPHYS_RESERVE_FMT " (see /proc/iomem)\n",
+		       what, BIGPHYS_RESERVE_ARGS(base, size));
+		return ERR_PTR(-EINVAL);
+	}
+	res = request_mem_region(base, size, KBUILD_MODNAME);
+	if (!res) {
+		pr_err("%s is already claimed by another driver or overlaps the other bigphys range (see /proc/iomem)\n",
+		       what);
+		return ERR_PTR(-EBUSY);
+	}
+	range->start = base;
+	range->end = base + size - 1;
+	return res;
+}
+
 /**
  * bigphys_range_claim() - check and claim a boot-reserved physical range
+ *	named by module parameters
  * @pbase: name of the base parameter, for messages ("pool_base")
  * @psize: name of the size parameter ("pool_size")
  * @base_str: its value (memparse syntax), or NULL
@@ -122,17 +227,15 @@ static int bigphys_count_bytes(struct resource *res, void *arg)
  * @range: filled: the range claimed
  *
  * Context: module load.
- * Return: the resource claimed (release_mem_region() it), or an ERR_PTR:
- * -EINVAL malformed, unaligned, or not wholly a reserved memory range;
- * -EADDRINUSE overlaps System RAM; -EBUSY claimed by another driver (or by
- * bigphys itself).  Each failure logs one line naming the parameters.
+ * Return: as bigphys_range_check_claim(), and -EINVAL when only one of the
+ * two parameters is given or one is not a number.
  */
 struct resource *bigphys_range_claim(const char *pbase, const char *psize,
 				     const char *base_str, const char *size_str,
 				     u64 align, struct range *range)
 {
-	u64 base, size, reserved = 0;
-	struct resource *res;
+	char what[80];
+	u64 base, size;
 	int err;
 
 	if (!base_str || !size_str) {
@@ -144,36 +247,44 @@ struct resource *bigphys_range_claim(const char *pbase, const char *psize,
 		err = bigphys_parse(psize, size_str, &size);
 	if (err)
 		return ERR_PTR(err);
+	snprintf(what, sizeof(what), "%s=%#llx %s=%#llx", pbase, base, psize,
+		 size);
+	return bigphys_range_check_claim(what, base, size, align, range);
+}
 
-	if (!size || !IS_ALIGNED(base, align) || !IS_ALIGNED(size, align) ||
-	    base + size < base || base + size - 1 > PHYS_ADDR_MAX) {
-		pr_err("%s=%#llx %s=%#llx: must be %s aligned, non-empty and inside the physical address space\n",
-		       pbase, base, psize, size,
-		       align == PAGE_SIZE ? "page" : "2 MiB");
-		return ERR_PTR(-EINVAL);
+/*
+ * The pool from the device tree: the /reserved-memory node compatible with
+ * BIGPHYS_DT_COMPATIBLE.  Return: -ENODEV when there is none (the caller
+ * falls back to the page allocator), else as bigphys_range_check_claim().
+ */
+static int bigphys_pool_dt(void)
+{
+	struct reserved_mem *rmem;
+	struct device_node *np;
+	struct range range;
+	char what[80];
+	bool nomap;
+
+	np = of_find_compatible_node(NULL, NULL, BIGPHYS_DT_COMPATIBLE);
+	if (!np)
+		return -ENODEV;
+	rmem = of_reserved_mem_lookup(np);
+	nomap = of_property_read_bool(np, "no-map");
+	snprintf(what, sizeof(what), "device tree node %pOF", np);
+	of_node_put(np);
+	if (!rmem || !nomap) {
+		pr_err("%s: a bigphys pool must be a /reserved-memory node with reg and no-map\n",
+		       what);
+		return -EINVAL;
 	}
-	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
-			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		pr_err("%s=%#llx %s=%#llx overlaps System RAM: reserve the range at boot with memmap=%lluK$%#llx (see /proc/iomem)\n",
-		       pbase, base, psize, size, size >> 10, base);
-		return ERR_PTR(-EADDRINUSE);
-	}
-	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, base,
-			    base + size - 1, &reserved, bigphys_count_bytes);
-	if (reserved != size) {
-		pr_err("%s=%#llx %s=%#llx is not wholly a reserved memory range: reserve it at boot with memmap=%lluK$%#llx (see /proc/iomem)\n",
-		       pbase, base, psize, size, size >> 10, base);
-		return ERR_PTR(-EINVAL);
-	}
-	res = request_mem_region(base, size, KBUILD_MODNAME);
-	if (!res) {
-		pr_err("%s=%#llx %s=%#llx is already claimed by another driver or overlaps the other bigphys range (see /proc/iomem)\n",
-		       pbase, base, psize, size);
-		return ERR_PTR(-EBUSY);
-	}
-	range->start = base;
-	range->end = base + size - 1;
-	return res;
+	pool.res = bigphys_range_check_claim(what, rmem->base, rmem->size,
+					     PAGE_SIZE, &range);
+	if (IS_ERR(pool.res))
+		return PTR_ERR(pool.res);
+	pool.base = range.start;
+	pool.size = range_len(&range);
+	pool.dt = true;
+	return 0;
 }
 
 static int bigphys_pool_reserved(const char *base_str, const char *size_str)
@@ -210,8 +321,10 @@ static int bigphys_pool_pages(void)
 	split_page(pool.pages, order);
 	pool.base = page_to_phys(pool.pages);
 	pool.size = PAGE_SIZE << order;
-	pr_info("no pool_base=/pool_size=: using %zu KiB from the page allocator; for a bigger pool boot with memmap=64M$0x10000000 and load with pool_base=0x10000000 pool_size=64M\n",
-		pool.size >> 10);
+	pr_info("no pool_base=/pool_size=: using %zu KiB from the page allocator; for a bigger pool %s\n",
+		pool.size >> 10, IS_ENABLED(CONFIG_X86) ?
+		"boot with memmap=64M$0x10000000 and load with pool_base=0x10000000 pool_size=64M" :
+		"add a no-map /reserved-memory node compatible with \"" BIGPHYS_DT_COMPATIBLE "\" to the device tree");
 	return 0;
 }
 
@@ -227,6 +340,7 @@ static void bigphys_pool_free_pages(void)
  * bigphys_pool_init() - set up the pool at module load
  * @base: pool_base= parameter (physical address) or NULL
  * @size: pool_size= parameter (bytes, memparse suffixes) or NULL
+ * @dt: without @base and @size, look for the device tree's pool node
  * @pages_base: pages_base= parameter: the page-backed part, or NULL
  * @pages_size: pages_size= parameter, or NULL
  *
@@ -235,15 +349,18 @@ static void bigphys_pool_free_pages(void)
  * -ENOMEM, or the error of making the page-backed part.  Each failure
  * logs one line naming the parameter.
  */
-int bigphys_pool_init(const char *base, const char *size,
+int bigphys_pool_init(const char *base, const char *size, bool dt,
 		      const char *pages_base, const char *pages_size)
 {
 	int err;
 
-	if (base || size)
+	if (base || size) {
 		err = bigphys_pool_reserved(base, size);
-	else
-		err = bigphys_pool_pages();
+	} else {
+		err = dt ? bigphys_pool_dt() : -ENODEV;
+		if (err == -ENODEV)
+			err = bigphys_pool_pages();
+	}
 	if (err)
 		return err;
 
@@ -257,7 +374,8 @@ int bigphys_pool_init(const char *base, const char *size,
 	if (err)
 		goto destroy_gp;
 	pr_info("pool %pa + %zu KiB (%s)\n", &pool.base, pool.size >> 10,
-		pool.pages ? "page allocator" : "reserved range");
+		pool.pages ? "page allocator" : pool.dt ?
+		"reserved range from the device tree" : "reserved range");
 	if (pages_base || pages_size) {
 		err = bigphys_pages_init(pages_base, pages_size);
 		if (err)
@@ -321,6 +439,8 @@ void bigphys_pool_info(struct bigphys_info *info)
 	info->free_bytes = gen_pool_avail(pool.gp);
 	info->largest_free = (u64)largest << PAGE_SHIFT;
 	info->flags = pool.pages ? BIGPHYS_POOL_PAGES : BIGPHYS_POOL_RESERVED;
+	if (pool.dt)
+		info->flags |= BIGPHYS_POOL_DEVICE_TREE;
 	if (pool.pages) {
 		/* The page-allocator block is all pages. */
 		info->flags |= BIGPHYS_POOL_HAS_PAGES;

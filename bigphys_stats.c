@@ -25,6 +25,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/device.h>
+#include <linux/dma-map-ops.h>
 #include <linux/seq_file.h>
 #include <linux/sysfs.h>
 
@@ -94,8 +95,17 @@ static ssize_t dev_index_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(dev_index);
 
+/* 1 when the device snoops the CPU caches (see bigphys_map.c). */
+static ssize_t dma_coherent_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", dev_is_dma_coherent(dev));
+}
+static DEVICE_ATTR_RO(dma_coherent);
+
 static struct attribute *bigphys_dev_attrs[] = {
 	&dev_attr_dev_index.attr,
+	&dev_attr_dma_coherent.attr,
 	&bigphys_attr_jobs_submitted.attr.attr,
 	&bigphys_attr_jobs_completed.attr.attr,
 	&bigphys_attr_jobs_failed.attr.attr,

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The only place that knows about kernel versions and
- * architectures.  Supported: Debian 6.1 and 6.12 kernels, x86_64;
- * arm64 builds and loads but is work in progress (see below, issue 14).
+ * architectures.  Supported: Debian 6.1 and 6.12 kernels, x86_64 and arm64.
  */
 #ifndef _BIGPHYS_COMPAT_H
 #define _BIGPHYS_COMPAT_H
@@ -108,18 +107,21 @@ static inline void bigphys_flush_dcache(void *va, size_t len)
 {
 	clflush_cache_range(va, len);
 }
+
+/*
+ * bigphys_inval_dcache() - discard CPU cache lines of a range (for the CPU
+ * to read what a device wrote).  x86 DMA is coherent: bigphys_map.c never
+ * needs it there; clflush is its safe equivalent.
+ */
+static inline void bigphys_inval_dcache(void *va, size_t len)
+{
+	clflush_cache_range(va, len);
+}
 #elif defined(CONFIG_ARM64)
 /*
- * arm64: WORK IN PROGRESS (issue 14), enough to build and to load with the
- * page-allocator pool.  NOT yet correct on arm64:
- *  - no pool from the device tree (/reserved-memory): memmap= does not exist
- *    on arm64, so pool_base=/pool_size= only work on a range some other
- *    means left out of System RAM;
- *  - DMA to a non-coherent device: bigphys_map.c maps regions with
- *    dma_map_resource(), which does no cache maintenance, so a device that
- *    is not cache coherent reads stale data from a write-back region (and
- *    the CPU may read stale data after the device wrote);
- *  - the x86 PAT tests mean nothing here.
+ * arm64.  The pool comes from the device tree (bigphys_pool.c); a device
+ * that is not cache coherent gets cache maintenance for write-back regions
+ * of the reserved range from bigphys_map.c, through these two.
  *
  * The kernel exports no dcache_clean_inval_poc() to modules; the pmem API's
  * arch_wb_cache_pmem() (clean to the Point of Persistence, which is at or
@@ -132,6 +134,12 @@ static inline void bigphys_flush_dcache(void *va, size_t len)
 static inline void bigphys_flush_dcache(void *va, size_t len)
 {
 	arch_wb_cache_pmem(va, len);
+	arch_invalidate_pmem(va, len);
+}
+
+/* Invalidate to the PoC: what arch_sync_dma_for_cpu() does (dcache_inval_poc). */
+static inline void bigphys_inval_dcache(void *va, size_t len)
+{
 	arch_invalidate_pmem(va, len);
 }
 

@@ -148,6 +148,8 @@ struct bigphys_dev {
  * @mapped: DMA-mapped for a device; under that device's lock
  * @phys: reserved range: physical address of the first byte
  * @resource: dma_map_resource() address while @mapped
+ * @cache_ops: @mapped for a device that needs bigphys's cache maintenance
+ *	(bigphys_cache_ops_needed()): unmapping invalidates for the CPU
  * @dmabuf: imported dma-buf (BIGPHYS_DMA_DMABUF, a reference), or NULL
  * @attach: the device's attachment to @dmabuf
  * @dsgt: the exporter's mapping of @dmabuf while @mapped
@@ -166,6 +168,7 @@ struct bigphys_dma_mem {
 	bool mapped;
 	phys_addr_t phys;
 	dma_addr_t resource;
+	bool cache_ops;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *dsgt;
@@ -268,6 +271,12 @@ void bigphys_dev_put(struct bigphys_dev *bd);
 
 /* bigphys_map.c */
 bool bigphys_dma_reachable(struct device *dev, phys_addr_t phys, size_t len);
+bool bigphys_cache_ops_needed(struct device *dev,
+			      const struct bigphys_region *r);
+void bigphys_cache_for_device(const struct bigphys_region *r,
+			      phys_addr_t phys, size_t len);
+void bigphys_cache_for_cpu(const struct bigphys_region *r, phys_addr_t phys,
+			   size_t len, enum dma_data_direction dir);
 bool bigphys_sgt_reachable(struct device *dev, struct sg_table *sgt);
 int bigphys_sgt_phys(struct device *dev, struct sg_table *sgt,
 		     phys_addr_t phys, size_t len);

@@ -24,6 +24,11 @@
 #include <linux/xarray.h>
 #include <uapi/bigphys.h>
 
+/*
+ * compatible of the device tree's /reserved-memory node that holds the pool
+ * (Documentation/devicetree/bindings/reserved-memory/bigphys,pool.yaml).
+ */
+#define BIGPHYS_DT_COMPATIBLE	"bigphys,pool"
 #define BIGPHYS_MAX_JOBS	64	/* unreaped DMA jobs + mappings per fd */
 
 /**
@@ -109,7 +114,7 @@ struct resource;
 struct resource *bigphys_range_claim(const char *pbase, const char *psize,
 				     const char *base_str, const char *size_str,
 				     u64 align, struct range *range);
-int bigphys_pool_init(const char *base, const char *size,
+int bigphys_pool_init(const char *base, const char *size, bool dt,
 		      const char *pages_base, const char *pages_size);
 void bigphys_pool_exit(void);
 void bigphys_pool_info(struct bigphys_info *info);

@@ -13,6 +13,10 @@
  *	time on the engine)
  *   bigphys_job_lost_irq   the watchdog found a transfer finished whose
  *	interrupt never came
+ *   bigphys_cache_sync   CPU cache maintenance bigphys does itself for a
+ *	write-back region of the reserved range and a device that is not
+ *	cache coherent (bigphys_map.c): "clean+inval" before the device
+ *	accesses the range, "inval" after it wrote to it
  *
  * A job's "job" field is unique per module load and the same in all its
  * events; "cookie" is what STRT_DMA returned to user space (for an io_uring
@@ -207,6 +211,23 @@ TRACE_EVENT(bigphys_job_lost_irq,
 	    TP_printk("job=%llu dev=%u cookie=%u len=%u done=%llu",
 		      __entry->job, __entry->dev, __entry->cookie, __entry->len,
 		      __entry->done)
+);
+
+TRACE_EVENT(bigphys_cache_sync,
+	    TP_PROTO(const struct bigphys_region *r, phys_addr_t phys, size_t len,
+		     bool for_device),
+	    TP_ARGS(r, phys, len, for_device),
+	    TP_STRUCT__entry(__field(u32, region)
+			     __field(u64, phys)
+			     __field(u64, len)
+			     __field(bool, for_device)),
+	    TP_fast_assign(__entry->region = r->id;
+			   __entry->phys = phys;
+			   __entry->len = len;
+			   __entry->for_device = for_device;),
+	    TP_printk("region=%u phys=0x%llx len=%llu op=%s", __entry->region,
+		      __entry->phys, __entry->len,
+		      __entry->for_device ? "clean+inval" : "inval")
 );
 
 #endif /* _BIGPHYS_TRACE_H */

@@ -166,9 +166,11 @@ struct bigphys_free {
 };
 
 /* bigphys_info.flags */
-#define BIGPHYS_POOL_RESERVED	(1U << 0) /* boot-reserved range (memmap=) */
+#define BIGPHYS_POOL_RESERVED	(1U << 0) /* boot-reserved range (memmap=, DT) */
 #define BIGPHYS_POOL_PAGES	(1U << 1) /* fallback: page allocator block */
 #define BIGPHYS_POOL_HAS_PAGES	(1U << 2) /* ALLOC_PAGES works: pages_* valid */
+/* with RESERVED: the device tree's /reserved-memory node "bigphys,pool" */
+#define BIGPHYS_POOL_DEVICE_TREE	(1U << 3)
 
 /**
  * struct bigphys_info - BIGPHYS_IOC_INFO: pool state (all sizes in bytes)
