@@ -165,7 +165,8 @@ static int bigphys_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	bits = dma_bits ?: (engine ? engine->dma_bits : 64);
 	err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(min(bits, 64U)));
 	if (err) {
-		pci_err(pdev, "cannot use a %u-bit DMA mask\n", bits);
+		pci_err(pdev, "cannot use a %u-bit DMA mask: the platform has no DMA-able memory below it; if the device addresses more, load with dma_bits=N (its width)\n",
+			bits);
 		return err;
 	}
 	bigphys_check_reach(pdev, bits);

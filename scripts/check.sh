@@ -5,8 +5,12 @@
 # Last line: "N passed, N failed, N skipped".
 #   default cells: {6.1, 6.12} x {plain, iommu, swiotlb}, 6.1:iommu-pt
 #   (identity IOMMU domain), 6.1-rt:plain (PREEMPT_RT), 6.12:debug
-#   (KFENCE, slub_debug, page poisoning) and 6.12:scale (4 edu devices, a
-#   1 GiB pool: tests/guest/scale.sh, not the whole suite).
+#   (KFENCE, slub_debug, page poisoning), 6.12:scale (4 edu devices, a
+#   1 GiB pool: tests/guest/scale.sh, not the whole suite), and arm64:
+#   {6.1, 6.12} x {arm64, arm64-nc}: Debian's arm64 kernels under
+#   qemu-system-aarch64 -M virt, the pool from the device tree, edu cache
+#   coherent (arm64) or not (arm64-nc: dma-coherent deleted from the PCIe
+#   host node); scripts/arm64-lib.sh.
 #   KERNELS="6.1" CONFIGS="plain" make check   one cell, no extras
 #   CELLS="6.1-rt:plain" make check            exactly these cells
 #   MUTANTS=0                                  skip the broken-build check
@@ -14,6 +18,8 @@ set -u
 . "$(dirname "$0")/lib.sh"
 # Packaging checks (man pages, make install, DKMS): pkg_* functions.
 . "$(dirname "$0")/pkg.sh"
+# The arm64 cells: cross builds, the device tree, qemu-system-aarch64.
+. "$(dirname "$0")/arm64-lib.sh"
 
 full=1
 [ -n "${CELLS:-}${KERNELS:-}${CONFIGS:-}" ] && full=0
@@ -24,7 +30,7 @@ if [ -z "${CELLS:-}" ]; then
 			CELLS="${CELLS:-} $k:$c"
 		done
 	done
-	[ $full = 1 ] && CELLS="$CELLS 6.1:iommu-pt 6.1-rt:plain 6.12:debug 6.12:scale"
+	[ $full = 1 ] && CELLS="$CELLS 6.1:iommu-pt 6.1-rt:plain 6.12:debug 6.12:scale 6.1:arm64 6.12:arm64 6.1:arm64-nc 6.12:arm64-nc"
 fi
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 # edu runs with dma_mask=0xffffffffffffffff (see run_vm): tell the driver.
@@ -59,9 +65,31 @@ static "man pages: mandoc -T lint, groff warnings" pkg_man_lint
 static "man pages name every ioctl, module parameter and bigphysctl command" \
 	pkg_man_complete
 
+arm64_sparse() {
+	local out=$A64/mod-$AKVER
+	make -s -C "$AKDIR" ARCH=arm64 CROSS_COMPILE=$CROSS M="$out" C=2 modules \
+		2>&1 | tee "$A64/sparse.log"
+	! grep -qE 'warning:|error:' "$A64/sparse.log"
+}
+# arm64_run K C: one arm64 cell (the whole suite, as on x86).
+arm64_run() {
+	[ -n "${arm64_ready:-}" ] || { arm64_setup; arm64_user all; arm64_ready=1; }
+	arm64_fetch "$1"
+	arm64_build_module
+	if [ "${built#* $1-arm64 }" = "$built" ]; then
+		built="$built$1-arm64 "
+		static "W=1 build without warnings, $AKVER (cross)" \
+			sh -c "! grep -E 'warning|error' $A64/mod-$AKVER/build.log"
+		static "sparse (C=2), $AKVER" arm64_sparse
+	fi
+	arm64_cell "$1" "$2" "$BUILD/vm-$1-$2.log" "$VM_TIMEOUT" check
+	parse_log "$BUILD/vm-$1-$2.log"
+}
+
 built=" "
 for cell in $CELLS; do
 	k=${cell%%:*} c=${cell#*:}
+	case $c in arm64|arm64-nc) arm64_run "$k" "$c"; continue ;; esac
 	kernel_fetch "$k"
 	build_module "$KVER" "$KDIR"
 	if [ "${built#* $k }" = "$built" ]; then

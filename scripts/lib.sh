@@ -143,8 +143,10 @@ _kmod_add() {
 # guest_kmods KVER: build/guest-kmods-KVER/ holds GUEST_KMODS and their
 # dependencies for the guest, with "order", the insmod order, and "deps"
 # (built once per kernel version and module list).  Sets KMODS_DIR.
+# GUEST_KROOT: where KVER's image package is extracted (default
+# build/kernels/KVER; arm64: scripts/arm64-lib.sh).
 guest_kmods() {
-	_kmod_tree=$BUILD/kernels/$1/lib/modules/$1
+	_kmod_tree=${GUEST_KROOT:-$BUILD/kernels/$1}/lib/modules/$1
 	_kmod_out=$BUILD/guest-kmods-$1
 	KMODS_DIR=$_kmod_out
 	[ "$(cat "$_kmod_out/list" 2>/dev/null)" = "$GUEST_KMODS" ] &&
@@ -166,17 +168,20 @@ guest_kmods() {
 # GUEST_FILES: more files for /guest; GUEST_MODOPTS: module options.
 # KVER (from kernel_fetch): the guest kernel, whose GUEST_KMODS go into
 # /guest/modules (see guest_kmods; tests/guest/common.sh load_kmod).
+# Another architecture's guest (scripts/arm64-lib.sh): GUEST_BUSYBOX (its
+# static busybox), GUEST_USER (its user-space build), GUEST_KROOT, and
+# GUEST_ENV, shell assignments tests/guest/common.sh reads (/guest/env).
 build_initramfs() {
 	local out=$1 root=$BUILD/initramfs-root
 	[ -n "${KVER:-}" ] || die "build_initramfs: KVER is not set (kernel_fetch first)"
 	guest_kmods "$KVER"
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp,guest,etc/bigphys}
-	cp /bin/busybox "$root/bin/busybox"
+	cp "${GUEST_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
 	cp "$TOP/tests/guest/init" "$root/init"
 	cp "$TOP"/tests/guest/*.sh "$root/guest/"
 	cp "$2" "$root/guest/bigphys.ko"
-	cp "$BUILD"/user/* "$root/guest/"
+	cp "${GUEST_USER:-$BUILD/user}"/* "$root/guest/"
 	[ -z "${GUEST_FILES:-}" ] || cp $GUEST_FILES "$root/guest/"
 	cp "$TOP/examples/edu-regs.conf" "$root/etc/bigphys/"
 	mkdir -p "$root/guest/modules"
@@ -189,6 +194,7 @@ build_initramfs() {
 	echo "$3" > "$root/guest/suite"
 	echo "${GUEST_MODOPTS:-}" > "$root/guest/dmaopts"
 	echo "${GUEST_BENCHOPTS:-}" > "$root/guest/benchopts"
+	echo "${GUEST_ENV:-}" > "$root/guest/env"
 	chmod +x "$root/init" "$root"/guest/*
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }

@@ -496,7 +496,9 @@ static int cmd_info(int argc, char **argv)
 	       (unsigned long long)(info.pool_base + info.pool_size - 1),
 	       (unsigned long long)info.pool_size, fmt_size(info.pool_size, b1, sizeof(b1)));
 	printf("kind:     ");
-	if (info.flags & BIGPHYS_POOL_RESERVED)
+	if (info.flags & BIGPHYS_POOL_DEVICE_TREE)
+		printf("boot-reserved range (device tree /reserved-memory, bigphys,pool)\n");
+	else if (info.flags & BIGPHYS_POOL_RESERVED)
 		printf("boot-reserved range (memmap=)\n");
 	else if (info.flags & BIGPHYS_POOL_PAGES)
 		printf("page allocator block (fallback)\n");

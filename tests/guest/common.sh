@@ -2,6 +2,11 @@
 # Helpers for the guest suites: TAP lines that the host counts, and the
 # NVMe scratch disk.
 T=0
+# What the host says about this guest (scripts/lib.sh build_initramfs
+# GUEST_ENV): on arm64 ARM64_POOL="BASE SIZE" (the device tree's pool node)
+# and EXPECT_COHERENT (0 when the device tree makes edu non-coherent).
+[ -f /guest/env ] && . /guest/env
+ARCH=$(uname -m)
 ok() { T=$((T + 1)); echo "ok $T $*"; }
 notok() { T=$((T + 1)); echo "not ok $T $*"; }
 # check NAME CMD...: one TAP line from a command's exit status.
