@@ -117,7 +117,7 @@ static int __init bigphys_init(void)
 	int err;
 
 	err = bigphys_pool_init(pool_base, pool_size, dt_pool, pages_base,
-				 pages_size);
+				pages_size);
 	if (err)
 		return err;
 	err = bigphys_dma_init();

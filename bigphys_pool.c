@@ -89,16 +89,19 @@ static struct {
 } pool;
 
 /*
- * How to reserve a range, for error messages: memmap= exists on x86 only;
- * elsewhere the device tree's /reserved-memory is the way.
+ * How to reserve [@base, @base + @size), for error messages: memmap= exists
+ * on x86 only; elsewhere the device tree's /reserved-memory is the way.
  */
-#ifdef CONFIG_X86
-#define BIGPHYS_RESERVE_FMT	"memmap=%lluK$%#llx"
-#define BIGPHYS_RESERVE_ARGS(base, size)	(size) >> 10, (base)
-#else
-#define BIGPHYS_RESERVE_FMT	"a no-map /reserved-memory node, reg = <%#llx %#llx>"
-#define BIGPHYS_RESERVE_ARGS(base, size)	(base), (size)
-#endif
+static const char *bigphys_reserve_hint(char *buf, size_t len, u64 base,
+					u64 size)
+{
+	if (IS_ENABLED(CONFIG_X86))
+		snprintf(buf, len, "memmap=%lluK$%#llx", size >> 10, base);
+	else
+		snprintf(buf, len, "a no-map /reserved-memory node, reg = <%#llx %#llx>",
+			 base, size);
+	return buf;
+}
 
 bool bigphys_pool_is_ram(void)
 {
@@ -185,6 +188,7 @@ static struct resource *bigphys_range_check_claim(const char *what, u64 base,
 {
 	struct resource *res;
 	u64 reserved = 0;
+	char hint[80];
 
 	if (!size || !IS_ALIGNED(base, align) || !IS_ALIGNED(size, align) ||
 	    base + size < base || base + size - 1 > PHYS_ADDR_MAX) {
@@ -194,15 +198,15 @@ static struct resource *bigphys_range_check_claim(const char *what, u64 base,
 	}
 	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		pr_err("%s overlaps System RAM: reserve the range at boot with " BIGPHYS_RESERVE_FMT " (see /proc/iomem)\n",
-		       what, BIGPHYS_RESERVE_ARGS(base, size));
+		pr_err("%s overlaps System RAM: reserve the range at boot with %s (see /proc/iomem)\n",
+		       what, bigphys_reserve_hint(hint, sizeof(hint), base, size));
 		return ERR_PTR(-EADDRINUSE);
 	}
 	walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM, base,
 			    base + size - 1, &reserved, bigphys_count_bytes);
 	if (reserved != size && !bigphys_dt_nomap_covers(base, size)) {
-		pr_err("%s is not wholly a reserved memory range: reserve the range at boot with " BIGPHYS_RESERVE_FMT " (see /proc/iomem)\n",
-		       what, BIGPHYS_RESERVE_ARGS(base, size));
+		pr_err("%s is not wholly a reserved memory range: reserve the range at boot with %s (see /proc/iomem)\n",
+		       what, bigphys_reserve_hint(hint, sizeof(hint), base, size));
 		return ERR_PTR(-EINVAL);
 	}
 	res = request_mem_region(base, size, KBUILD_MODNAME);
@@ -321,10 +325,12 @@ static int bigphys_pool_pages(void)
 	split_page(pool.pages, order);
 	pool.base = page_to_phys(pool.pages);
 	pool.size = PAGE_SIZE << order;
-	pr_info("no pool_base=/pool_size=: using %zu KiB from the page allocator; for a bigger pool %s\n",
-		pool.size >> 10, IS_ENABLED(CONFIG_X86) ?
-		"boot with memmap=64M$0x10000000 and load with pool_base=0x10000000 pool_size=64M" :
-		"add a no-map /reserved-memory node compatible with \"" BIGPHYS_DT_COMPATIBLE "\" to the device tree");
+	if (IS_ENABLED(CONFIG_X86))
+		pr_info("no pool_base=/pool_size=: using %zu KiB from the page allocator; for a bigger pool boot with memmap=64M$0x10000000 and load with pool_base=0x10000000 pool_size=64M\n",
+			pool.size >> 10);
+	else
+		pr_info("no pool_base=/pool_size=: using %zu KiB from the page allocator; for a bigger pool add a no-map /reserved-memory node compatible with \"%s\" to the device tree\n",
+			pool.size >> 10, BIGPHYS_DT_COMPATIBLE);
 	return 0;
 }
 

@@ -5,9 +5,15 @@
 # at 0x10000000 and the page-backed part at 0x16000000.  The NVMe scratch
 # disk is there for `bigphysctl save`.
 . /guest/common.sh
+# On arm64 the pool is the device tree's node (no parameters) and has no
+# page-backed part.
 load_nvme || { echo "demo: no NVMe scratch disk"; exit 1; }
-insmod /guest/bigphys.ko pool_base=0x10000000 pool_size=64M \
-	pages_base=0x16000000 pages_size=128M $(cat /guest/dmaopts) || exit 1
+if [ "$ARCH" = aarch64 ]; then
+	insmod /guest/bigphys.ko $(cat /guest/dmaopts) || exit 1
+else
+	insmod /guest/bigphys.ko pool_base=0x10000000 pool_size=64M \
+		pages_base=0x16000000 pages_size=128M $(cat /guest/dmaopts) || exit 1
+fi
 echo "DEMO-BEGIN"
 bigphysctl info
 /guest/boot_config /etc/bigphys/edu-regs.conf
@@ -27,7 +33,11 @@ save_demo() {
 	echo "save/restore: the region read back from $BIGPHYS_TEST_DISK equals the one saved (whole hexdumps compared)"
 }
 echo "-- bigphysctl save: a page-backed region to the NVMe disk, O_DIRECT --"
-save_demo || { echo "save/restore FAILED"; rc=1; }
+if [ "$ARCH" = aarch64 ]; then
+	echo "skipped on arm64: the device-tree pool has no page-backed part (pages_base= is x86's)"
+else
+	save_demo || { echo "save/restore FAILED"; rc=1; }
+fi
 bigphysctl free capture > /dev/null 2>&1
 bigphysctl free back > /dev/null 2>&1
 echo "DEMO-END rc=$rc"
