@@ -495,8 +495,9 @@ static void bigphys_mem_segs(struct bigphys_dma_mem *mem,
  * Map-only memory is programmed into the device by user space, which cannot
  * sync a bounced mapping: one that swiotlb bounces, or that needs cache
  * maintenance for a non-coherent device (ours or the DMA API's), is
- * refused.  dma_need_sync() answers true for every address behind iommu-dma (its ops have sync callbacks, for untrusted devices'
- * bounce buffers); a translated, trusted, coherent x86 device needs none.
+ * refused.  dma_need_sync() answers true for every address behind iommu-dma
+ * (its ops have sync callbacks, for untrusted devices' bounce buffers); a
+ * translated, trusted, coherent x86 device needs none.
  */
 static bool bigphys_mem_needs_sync(struct bigphys_dev *bd,
 				   struct bigphys_dma_mem *mem)
