@@ -45,6 +45,16 @@
 #define BP_PAGE		4096ULL
 #define BP_PAT_LIST	"/sys/kernel/debug/x86/pat_memtype_list"
 
+/*
+ * PAT and its memtype list (arch/x86/mm/pat/memtype.c) are x86's; other
+ * architectures (arm64: the MAIR index in each PTE) keep no such list.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#define BP_HAVE_PAT	1
+#else
+#define BP_HAVE_PAT	0
+#endif
+
 static inline int bp_open(void)
 {
 	return open(BP_DEV, O_RDWR | O_CLOEXEC);

@@ -26,7 +26,6 @@
 #define WAIT_NS		(10 * BP_NSEC)
 #define KERNEL_PTR	0xffffffff81000000ULL
 #define DMA_MAX_LEN	(1ULL << 30)	/* bigphys_get_memory(): SZ_1G */
-#define TASK_SIZE_X86	0x7ffffffff000ULL
 
 static const char *const persist_names[] = { "fz_rnd", "fz_ro_att", "fz_pg" };
 
@@ -1516,12 +1515,46 @@ TEST_F(fuzz, stale_and_foreign_ids)
 }
 
 /*
+ * The longest mmap(NULL, len, ...) that the address space search does not
+ * refuse with -ENOMEM before the driver sees the call (do_mmap() ->
+ * get_unmapped_area(): "len > TASK_SIZE", then the arch's search).
+ * Lengths up to it that do not fit beside what is mapped fail with ENOMEM
+ * too; the lengths mmap_edges tries are far below it or above it.
+ *  - x86_64: TASK_SIZE = TASK_SIZE_MAX = (1 << 47) - PAGE_SIZE with 4-level
+ *    paging (arch/x86/include/asm/page_64_types.h; QEMU's CPUs have no
+ *    LA57), checked by get_unmapped_area() and arch_get_unmapped_area*()
+ *    (arch/x86/kernel/sys_x86_64.c).
+ *  - aarch64: TASK_SIZE = 1 << vabits_actual (48 on 6.1, VA_BITS_48; up to
+ *    52 on 6.12, VA_BITS_52), but a search without an address hint above
+ *    it stays below arch_get_mmap_end() = DEFAULT_MAP_WINDOW_64 =
+ *    1 << VA_BITS_MIN = 1 << 48 on both (arch/arm64/include/asm/processor.h,
+ *    memory.h), and generic_get_unmapped_area*() (mm/mmap.c) refuse
+ *    "len > mmap_end - mmap_min_addr".  So 1 << 47 passes there and the
+ *    call goes on to file_mmap_ok() (EOVERFLOW) and the driver (EINVAL).
+ * Returns 0 if /proc/sys/vm/mmap_min_addr cannot be read (aarch64).
+ */
+static __u64 mmap_len_max(void)
+{
+#if defined(__x86_64__)
+	return (1ULL << 47) - BP_PAGE;
+#elif defined(__aarch64__)
+	char buf[32];
+
+	if (bp_read_file("/proc/sys/vm/mmap_min_addr", buf, sizeof(buf)))
+		return 0;
+	return (1ULL << 48) - strtoull(buf, NULL, 0);
+#else
+#error "mmap_len_max(): add this architecture's TASK_SIZE and mmap window"
+#endif
+}
+
+/*
  * mmap at and around region and pool edges.  Pool layout (first fit in an
  * idle pool): A (fd2) | B (fd) | C (fd) | D (fd2), 4 pages each.  A range
  * may be mapped exactly when it lies inside B or inside C.
  */
-static int mmap_model(__u64 off, __u64 len, const struct bigphys_alloc *own,
-		      int nown)
+static int mmap_model(__u64 off, __u64 len, __u64 len_max,
+		      const struct bigphys_alloc *own, int nown)
 {
 	__u64 plen = (len + BP_PAGE - 1) & -BP_PAGE;
 	int i;
@@ -1532,7 +1565,7 @@ static int mmap_model(__u64 off, __u64 len, const struct bigphys_alloc *own,
 		return ENOMEM;
 	if (off / BP_PAGE + plen / BP_PAGE < off / BP_PAGE)
 		return EOVERFLOW;
-	if (plen > TASK_SIZE_X86)
+	if (plen > len_max)
 		return ENOMEM;
 	/* file_mmap_ok(): a char device's offsets end at ULONG_MAX. */
 	if (off / BP_PAGE > (ULONG_MAX - plen) / BP_PAGE)
@@ -1551,12 +1584,14 @@ TEST_F(fuzz, mmap_edges)
 	struct bigphys_alloc r[4], own[2];
 	struct fz_stats st = {};
 	__u64 pb = self->info.pool_base, pe = pb + self->info.pool_size;
-	__u64 S = 4 * BP_PAGE, offs[24], lens[20];
+	__u64 S = 4 * BP_PAGE, offs[24], lens[20], len_max = mmap_len_max();
 	size_t no = 0, nl = 0, i, j, k;
 	char what[128];
 	void *p;
 	int e, want;
 
+	ASSERT_NE(0ULL, len_max) TH_LOG("/proc/sys/vm/mmap_min_addr: %s",
+					 strerror(errno));
 	self->fd2 = bp_open();
 	ASSERT_LE(0, self->fd2);
 	for (i = 0; i < 4; i++) {
@@ -1613,7 +1648,7 @@ TEST_F(fuzz, mmap_edges)
 
 	for (i = 0; i < no; i++) {
 		for (j = 0; j < nl; j++) {
-			want = mmap_model(offs[i], lens[j], own, 2);
+			want = mmap_model(offs[i], lens[j], len_max, own, 2);
 			snprintf(what, sizeof(what), "mmap off 0x%llx len 0x%llx",
 				 (unsigned long long)offs[i],
 				 (unsigned long long)lens[j]);
