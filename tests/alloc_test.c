@@ -60,7 +60,17 @@ TEST_F(alloc, info)
 	       (unsigned long long)in->pool_size, in->flags, in->nr_devices);
 	ASSERT_TRUE(kind == BIGPHYS_POOL_RESERVED || kind == BIGPHYS_POOL_PAGES);
 	ASSERT_EQ(0U, in->flags & ~(BIGPHYS_POOL_RESERVED | BIGPHYS_POOL_PAGES |
-				    BIGPHYS_POOL_HAS_PAGES));
+				    BIGPHYS_POOL_HAS_PAGES |
+				    BIGPHYS_POOL_DEVICE_TREE));
+	/*
+	 * A device-tree pool is a reserved range; the test VMs have one on
+	 * arm64 (scripts/arm64-lib.sh), and no device tree on x86.
+	 */
+	if (in->flags & BIGPHYS_POOL_DEVICE_TREE)
+		ASSERT_EQ(BIGPHYS_POOL_RESERVED, kind);
+#ifdef __x86_64__
+	ASSERT_EQ(0U, in->flags & BIGPHYS_POOL_DEVICE_TREE);
+#endif
 	/* The page-allocator pool is all pages (tests/page_test.c: the rest). */
 	if (kind == BIGPHYS_POOL_PAGES)
 		ASSERT_NE(0U, in->flags & BIGPHYS_POOL_HAS_PAGES);

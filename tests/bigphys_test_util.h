@@ -679,6 +679,44 @@ static inline int bp_swiotlb_forced(void)
 	return strstr(cmdline, "swiotlb=force") != NULL;
 }
 
+/*
+ * Whether a device bound to bigphys does not snoop the CPU caches (its
+ * sysfs dma_coherent reads 0: arm64 with dma-coherent deleted from the
+ * device tree's PCIe host node; never on x86).
+ */
+static inline int bp_noncoherent(void)
+{
+	char path[sizeof(BP_PCI_DRIVER) + 256 + 32], val[8];
+	struct dirent *de;
+	int nc = 0;
+	DIR *d;
+
+	d = opendir(BP_PCI_DRIVER);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "0000:", 5))
+			continue;
+		snprintf(path, sizeof(path), BP_PCI_DRIVER "%s/bigphys/dma_coherent",
+			 de->d_name);
+		if (!bp_read_file(path, val, sizeof(val)) && val[0] == '0')
+			nc = 1;
+	}
+	closedir(d);
+	return nc;
+}
+
+/*
+ * Whether DMA_MAP refuses (EOPNOTSUPP) memory with struct pages (user
+ * memory, page-backed regions, the page-allocator pool): its mapping would
+ * need syncs user space cannot make, bounce buffers (swiotlb=force) or the
+ * cache maintenance of a non-coherent device (bigphys_map.c).
+ */
+static inline int bp_sg_map_refused(void)
+{
+	return bp_swiotlb_forced() || bp_noncoherent();
+}
+
 /* Physical address of the (present) byte at @p via pagemap; 0 if unknown. */
 static inline __u64 bp_virt_to_phys(const void *p)
 {

@@ -989,8 +989,8 @@ TEST_F(dma, dma_map_user_ptr)
 	buf = malloc(len);
 	ASSERT_NE(NULL, buf);
 	memset(buf, 7, len);
-	if (bp_swiotlb_forced()) {
-		/* Bounced: user space could not sync it.  Refused. */
+	if (bp_sg_map_refused()) {
+		/* Bounced or non-coherent: user space could not sync it. */
 		ASSERT_ERRNO(EOPNOTSUPP, bp_dma_map(self->fd, 0,
 						    BIGPHYS_DMA_USER_PTR, 0, len,
 						    (__u64)(uintptr_t)buf, &m));
@@ -1031,8 +1031,8 @@ TEST_F(dma, dma_map_segments)
 	__u8 *buf;
 	__u32 i;
 
-	if (bp_swiotlb_forced())
-		SKIP(return, "swiotlb=force: user memory is refused for DMA_MAP");
+	if (bp_sg_map_refused())
+		SKIP(return, "swiotlb=force or a non-coherent device: user memory is refused for DMA_MAP (dma_map_user_ptr checks the errno)");
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, buf);

@@ -1341,7 +1341,7 @@ TEST_F_TIMEOUT(fuzz, dma_fields, 180)
 				if (!c.have_dev && want == 0)
 					want = ENODEV;
 				/* Bounced map-only memory cannot be synced. */
-				if (is_map == 1 && want == 0 && bp_swiotlb_forced() &&
+				if (is_map == 1 && want == 0 && bp_sg_map_refused() &&
 				    (fl & BIGPHYS_DMA_USER_PTR))
 					want = EOPNOTSUPP;
 				snprintf(what, sizeof(what), "%s %s 0x%llx",

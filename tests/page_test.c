@@ -150,7 +150,8 @@ TEST_F(page, info_fields)
 	       (unsigned long long)in->pages_size);
 	ASSERT_GT(sizeof(struct bigphys_info), (size_t)_IOC_SIZE(BIGPHYS_IOC_INFO_V1));
 	ASSERT_EQ(0U, in->flags & ~(BIGPHYS_POOL_RESERVED | BIGPHYS_POOL_PAGES |
-				    BIGPHYS_POOL_HAS_PAGES));
+				    BIGPHYS_POOL_HAS_PAGES |
+				    BIGPHYS_POOL_DEVICE_TREE));
 	ASSERT_EQ(0U, in->pad);
 	ASSERT_EQ(0ULL, in->held_bytes);
 	memset(v1, 0xa5, sizeof(v1));
@@ -1148,7 +1149,7 @@ TEST_F(page, dma_roundtrip)
 		TH_LOG("push/readback, 256-byte chunks: %s", strerror(errno));
 	ASSERT_EQ(0, bp_set_max_chunk(0));
 
-	if (bp_swiotlb_forced()) {
+	if (bp_sg_map_refused()) {
 		ASSERT_ERRNO(EOPNOTSUPP, bp_dma_map(self->fd, a.id, 0, 0, a.size,
 						    0, &m));
 	} else {
