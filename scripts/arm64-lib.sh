@@ -108,13 +108,14 @@ arm64_fetch() {
 	[ -f "$AVMLINUZ" ] || die "no $AVMLINUZ"
 }
 
-# arm64_build_module: bigphys.ko for AKVER in build/arm64/mod-AKVER, W=1;
-# fails on any compiler warning.  Sets AMODULE.
+# arm64_build_module [SRC [OUT]]: bigphys.ko for AKVER from SRC (default:
+# the checkout) in OUT (default build/arm64/mod-AKVER), W=1; fails on any
+# compiler warning.  Sets AMODULE.
 arm64_build_module() {
-	local out=$A64/mod-$AKVER f
+	local src=${1:-$TOP} out=${2:-$A64/mod-$AKVER} f
 	mkdir -p "$out/include/uapi"
-	for f in $(cd "$TOP" && echo Kbuild bigphys_*.c include/*.h include/uapi/*.h); do
-		cmp -s "$TOP/$f" "$out/$f" || cp "$TOP/$f" "$out/$f"
+	for f in $(cd "$src" && echo Kbuild bigphys_*.c include/*.h include/uapi/*.h); do
+		cmp -s "$src/$f" "$out/$f" || cp "$src/$f" "$out/$f"
 	done
 	log "building bigphys.ko for $AKVER (ARCH=arm64 W=1)"
 	make -C "$AKDIR" ARCH=arm64 CROSS_COMPILE=$CROSS M="$out" W=1 modules \
