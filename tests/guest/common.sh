@@ -20,11 +20,15 @@ has() {
 	printf '%s\n' "$1" | grep -qi "$2"
 }
 # run_tap BINARY [ARGS]: runs a kselftest binary; a crash with no failing
-# test line still counts as a failure.
+# test line still counts as a failure.  Logs how long it took (budget).
 run_tap() {
+	local t0 t1
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	"$@" > /tmp/tap.out 2>&1
 	rc=$?
+	t1=$(cut -d' ' -f1 /proc/uptime)
 	cat /tmp/tap.out
+	echo "# run_tap $*: $(awk "BEGIN { print $t1 - $t0 }") s"
 	if [ $rc -ne 0 ] && ! grep -q '^not ok' /tmp/tap.out; then
 		notok "$1 exited with status $rc"
 	fi
