@@ -609,9 +609,9 @@ int main(int argc, char **argv)
 	printf("   CPU time: the application thread while blocked (it runs throughout), plus the\n"
 	       "   process's io_uring threads (%s) until the device\n"
 	       "   held the image (/proc/self/task/*/schedstat); syscalls, MMIO: on the application's path;\n"
-	       "   blocked times by the TSC (%.3f ticks/ns), the rest by clock_gettime()\n",
+	       "   blocked times by %s (%.3f ticks/ns), the rest by clock_gettime()\n",
 	       bp_backend(bp) == BP_BACKEND_SQPOLL ? "the SQPOLL thread spins while awake" :
-	       "none with this backend", fine_ticks_per_ns);
+	       "none with this backend", FINE_CLOCK_NAME, fine_ticks_per_ns);
 	printf("   the device held the whole image after %s (cold) / %s (warm) with bigphys (background DMA; edu takes 100 ms per DMA)",
 	       dur(cold.held_ns), dur(warm.held_ns));
 	if (have_base)
