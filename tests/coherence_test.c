@@ -19,13 +19,13 @@
 #include <stdlib.h>
 
 #include "bigphys_test_util.h"
+#include "bigphys_trace_util.h"
 #include "bigphys_uring_util.h"
 
 #define WIN		BP_EDU_WIN
 #define WIN_SIZE	BP_EDU_WIN_SIZE
 #define WAIT_NS		(10 * BP_NSEC)
 #define OFF		100ULL		/* a push's offset in its region */
-#define MAX_EVENTS	128
 
 FIXTURE(coh) {
 	int fd;
@@ -34,29 +34,6 @@ FIXTURE(coh) {
 	int reserved;		/* the pool is the boot-reserved range */
 	int tracing;
 };
-
-static const char *tracing_dir(void)
-{
-	if (!access("/sys/kernel/tracing/trace", F_OK))
-		return "/sys/kernel/tracing/";
-	return "/sys/kernel/debug/tracing/";
-}
-
-/* Write @val to tracefs file @file, truncating it ("trace": clears it). */
-static int trace_write(const char *file, const char *val)
-{
-	size_t len = strlen(val);
-	char path[160];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "%s%s", tracing_dir(), file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, len) == (ssize_t)len ? 0 : -1;
-	close(fd);
-	return ret;
-}
 
 FIXTURE_SETUP(coh)
 {
@@ -83,11 +60,8 @@ FIXTURE_SETUP(coh)
 
 FIXTURE_TEARDOWN(coh)
 {
-	if (self->tracing) {
-		trace_write("tracing_on", "0");
-		trace_write("events/bigphys/enable", "0");
-		trace_write("trace_clock", "local");
-	}
+	if (self->tracing)
+		trace_stop();
 	if (self->fd >= 0)
 		close(self->fd);
 	bp_teardown(_metadata, -1, NULL, 0);
@@ -97,76 +71,6 @@ FIXTURE_TEARDOWN(coh)
 static int ops_expected(const FIXTURE_DATA(coh) *self, __u32 cache)
 {
 	return !self->coherent && self->reserved && cache == BIGPHYS_CACHE_WB;
-}
-
-/* The bigphys events of the "trace" file, in order. */
-struct event {
-	char name[32];		/* without "bigphys_" */
-	char body[320];		/* " key=value ..." */
-};
-
-struct trace {
-	struct event ev[MAX_EVENTS];
-	int n;
-};
-
-static void trace_begin(struct __test_metadata *_metadata, int *tracing)
-{
-	*tracing = 1;
-	/* Orders the submitter's CPU and the IRQ thread's. */
-	ASSERT_EQ(0, trace_write("trace_clock", "global"))
-		TH_LOG("tracefs at %s: %s", tracing_dir(), strerror(errno));
-	ASSERT_EQ(0, trace_write("events/bigphys/enable", "1"));
-	ASSERT_EQ(0, trace_write("trace", ""));
-	ASSERT_EQ(0, trace_write("tracing_on", "1"));
-}
-
-static void trace_end(struct __test_metadata *_metadata, struct trace *t)
-{
-	char path[160], line[512], *p, *colon;
-	FILE *f;
-
-	ASSERT_EQ(0, trace_write("tracing_on", "0"));
-	ASSERT_EQ(0, trace_write("events/bigphys/enable", "0"));
-	snprintf(path, sizeof(path), "%strace", tracing_dir());
-	f = fopen(path, "re");
-	ASSERT_NE(NULL, f);
-	t->n = 0;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		p = line[0] == '#' ? NULL : strstr(line, ": bigphys_");
-		if (!p)
-			continue;
-		p += strlen(": bigphys_");
-		colon = strchr(p, ':');
-		if (!colon || t->n == MAX_EVENTS)
-			continue;
-		*colon = '\0';
-		snprintf(t->ev[t->n].name, sizeof(t->ev[t->n].name), "%s", p);
-		snprintf(t->ev[t->n].body, sizeof(t->ev[t->n].body), "%s",
-			 colon + 1);
-		if (!strcmp(p, "cache_sync"))
-			TH_LOG("trace: %s:%s", p, colon + 1);
-		t->n++;
-	}
-	fclose(f);
-	trace_write("trace_clock", "local");
-}
-
-/* Field @key of an event as a number; ~0 when missing. */
-static unsigned long long ev_u(const struct event *e, const char *key)
-{
-	char pat[40], *end;
-	const char *p;
-	unsigned long long v;
-
-	snprintf(pat, sizeof(pat), " %s=", key);
-	p = strstr(e->body, pat);
-	if (!p)
-		return ~0ULL;
-	p += strlen(pat);
-	v = strtoull(p, &end, 0);
-	return end == p || (*end && *end != ' ') ? ~0ULL : v;
 }
 
 /* Whether a cache_sync event's operation (its last field) is @op. */
@@ -249,7 +153,7 @@ static void run_traced(struct __test_metadata *_metadata, int fd, int *tracing,
 	ASSERT_EQ(0, bp_dma_wait(fd, d.cookie, WAIT_NS, &w));
 	ASSERT_EQ(0, w.status);
 	ASSERT_EQ(WIN_SIZE, w.bytes);
-	trace_end(_metadata, t);
+	trace_end(_metadata, t, "cache_sync");
 }
 
 /*
@@ -322,7 +226,7 @@ TEST_F(coh, strt_dmav)
 		ASSERT_EQ(0, bp_dma_wait(self->fd, v.cookie, WAIT_NS, &w));
 		ASSERT_EQ(0, w.status);
 		ASSERT_EQ(2024ULL, w.bytes);
-		trace_end(_metadata, t);
+		trace_end(_metadata, t, "cache_sync");
 		check_syncs(_metadata, t, ops, a.id,
 			    a.phys_addr + dir * BP_PAGE + 512, 3488, dir);
 		segs[0].offset += BP_PAGE;	/* the readback: second page */
@@ -366,7 +270,7 @@ TEST_F(coh, uring)
 		ASSERT_EQ(0, bp_cqe_wait(&ring, &c, 10000));
 		ASSERT_EQ(0, c.res) TH_LOG("uring job: %s", strerror(-c.res));
 		ASSERT_EQ(WIN_SIZE, BIGPHYS_CQE_BYTES(c.extra));
-		trace_end(_metadata, t);
+		trace_end(_metadata, t, "cache_sync");
 		check_syncs(_metadata, t, ops, a.id, a.phys_addr + off,
 			    WIN_SIZE, dir);
 	}
@@ -413,6 +317,22 @@ TEST_F(coh, dmabuf)
 	free(t);
 }
 
+/* DMA_MAP and DMA_UNMAP of the first page of region @id: no cache_sync. */
+static void map_without_syncs(struct __test_metadata *_metadata, int fd,
+			      int *tracing, __u32 id, struct trace *t,
+			      const char *what)
+{
+	struct bigphys_dma_map m;
+
+	trace_begin(_metadata, tracing);
+	ASSERT_EQ(0, bp_dma_map(fd, id, 0, 0, BP_PAGE, 0, &m))
+		TH_LOG("DMA_MAP of %s: %s", what, strerror(errno));
+	ASSERT_EQ(0, bp_dma_unmap(fd, m.handle));
+	trace_end(_metadata, t, "cache_sync");
+	for (int i = 0; i < t->n; i++)
+		ASSERT_STRNE("cache_sync", t->ev[i].name);
+}
+
 /*
  * DMA_MAP: refused for a WB region that needs bigphys's maintenance (user
  * space could not ask for it), allowed for WC, and for WB when coherent.
@@ -441,22 +361,11 @@ TEST_F(coh, dma_map)
 		ASSERT_ERRNO(EOPNOTSUPP, bp_dma_map(self->fd, a.id, 0, 0,
 						     BP_PAGE, 0, &m));
 	} else {
-		trace_begin(_metadata, &self->tracing);
-		ASSERT_EQ(0, bp_dma_map(self->fd, a.id, 0, 0, BP_PAGE, 0, &m))
-			TH_LOG("DMA_MAP of WB: %s", strerror(errno));
-		ASSERT_EQ(0, bp_dma_unmap(self->fd, m.handle));
-		trace_end(_metadata, t);
-		for (int i = 0; i < t->n; i++)
-			ASSERT_STRNE("cache_sync", t->ev[i].name);
+		map_without_syncs(_metadata, self->fd, &self->tracing, a.id, t,
+				  "WB");
 	}
 	ASSERT_EQ(0U, bp_list_nr_dma(self->fd));
-	trace_begin(_metadata, &self->tracing);
-	ASSERT_EQ(0, bp_dma_map(self->fd, b.id, 0, 0, BP_PAGE, 0, &m))
-		TH_LOG("DMA_MAP of WC: %s", strerror(errno));
-	ASSERT_EQ(0, bp_dma_unmap(self->fd, m.handle));
-	trace_end(_metadata, t);
-	for (int i = 0; i < t->n; i++)
-		ASSERT_STRNE("cache_sync", t->ev[i].name);
+	map_without_syncs(_metadata, self->fd, &self->tracing, b.id, t, "WC");
 out:
 	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
 	ASSERT_EQ(0, bp_free_id(self->fd, b.id));

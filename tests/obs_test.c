@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "bigphys_test_util.h"
+#include "bigphys_trace_util.h"
 
 #define WIN		BP_EDU_WIN
 #define WIN_SIZE	BP_EDU_WIN_SIZE
@@ -51,36 +52,10 @@ FIXTURE_SETUP(obs)
 	BP_DMA_FIXTURE_SETUP(self->fd, &self->dev);
 }
 
-static const char *tracing_dir(void)
-{
-	if (!access("/sys/kernel/tracing/trace", F_OK))
-		return "/sys/kernel/tracing/";
-	return "/sys/kernel/debug/tracing/";
-}
-
-/* Write @val to tracefs file @file, truncating it ("trace": clears it). */
-static int trace_write(const char *file, const char *val)
-{
-	size_t len = strlen(val);
-	char path[160];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "%s%s", tracing_dir(), file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, len) == (ssize_t)len ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 FIXTURE_TEARDOWN(obs)
 {
-	if (self->tracing) {
-		trace_write("tracing_on", "0");
-		trace_write("events/bigphys/enable", "0");
-		trace_write("trace_clock", "local");
-	}
+	if (self->tracing)
+		trace_stop();
 	bp_write_file(DEBUGFS "drop_irqs", "0");
 	bp_write_file(BP_PARAM_DIR "fault_inject", "0");
 	bp_write_file(BP_PARAM_DIR "watchdog_ms", "2000");
@@ -173,92 +148,6 @@ static void job_wait_ok(struct __test_metadata *_metadata, int fd,
 }
 
 /* The trace: the bigphys events of the "trace" file, in order. */
-#define MAX_EVENTS	256
-
-struct event {
-	char name[32];		/* without "bigphys_" */
-	char body[320];		/* " key=value ..." */
-};
-
-struct trace {
-	struct event ev[MAX_EVENTS];
-	int n;
-};
-
-static void trace_begin(struct __test_metadata *_metadata, int *tracing)
-{
-	*tracing = 1;
-	/*
-	 * The global clock orders events of different CPUs: a job starts
-	 * on the submitter's CPU and ends in the IRQ thread.
-	 */
-	ASSERT_EQ(0, trace_write("trace_clock", "global"))
-		TH_LOG("tracefs at %s: %s", tracing_dir(), strerror(errno));
-	ASSERT_EQ(0, trace_write("events/bigphys/enable", "1"))
-		TH_LOG("events/bigphys/enable: %s", strerror(errno));
-	ASSERT_EQ(0, trace_write("trace", ""));
-	ASSERT_EQ(0, trace_write("tracing_on", "1"));
-}
-
-static void trace_end(struct __test_metadata *_metadata, struct trace *t)
-{
-	char path[160], line[512], *p, *colon;
-	FILE *f;
-
-	ASSERT_EQ(0, trace_write("tracing_on", "0"));
-	ASSERT_EQ(0, trace_write("events/bigphys/enable", "0"));
-	snprintf(path, sizeof(path), "%strace", tracing_dir());
-	f = fopen(path, "re");
-	ASSERT_NE(NULL, f);
-	t->n = 0;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#')
-			continue;
-		p = strstr(line, ": bigphys_");
-		if (!p)
-			continue;
-		p += strlen(": bigphys_");
-		colon = strchr(p, ':');
-		if (!colon || t->n == MAX_EVENTS)
-			continue;
-		*colon = '\0';
-		snprintf(t->ev[t->n].name, sizeof(t->ev[t->n].name), "%s", p);
-		snprintf(t->ev[t->n].body, sizeof(t->ev[t->n].body), "%s",
-			 colon + 1);
-		TH_LOG("trace: %s:%s", t->ev[t->n].name, t->ev[t->n].body);
-		t->n++;
-	}
-	fclose(f);
-	trace_write("trace_clock", "local");
-}
-
-/* Field @key of an event body as a number: 0, or -1 when missing. */
-static int ev_num(const struct event *e, const char *key, long long *v)
-{
-	char pat[40], *end;
-	const char *p;
-
-	snprintf(pat, sizeof(pat), " %s=", key);
-	p = strstr(e->body, pat);
-	if (!p)
-		return -1;
-	p += strlen(pat);
-	errno = 0;
-	*v = strtoll(p, &end, 0);
-	if (errno == ERANGE)	/* a bus address above 2^63 */
-		*v = (long long)strtoull(p, &end, 0);
-	return end == p || (*end && *end != ' ') ? -1 : 0;
-}
-
-/* Field @key as an unsigned number; ~0 when missing (fails any match). */
-static unsigned long long ev_u(const struct event *e, const char *key)
-{
-	long long v;
-
-	return ev_num(e, key, &v) ? ~0ULL : (unsigned long long)v;
-}
-
 /* Field @key as text (up to the next space) in @buf. */
 static const char *ev_str(const struct event *e, const char *key, char *buf,
 			  size_t size)
@@ -431,7 +320,7 @@ TEST_F(obs, trace_push_readback)
 	ASSERT_EQ(-1L, bp_check_bytes(p + BP_PAGE, WIN_SIZE, 13, 0, 0));
 	ASSERT_EQ(0, munmap(p, a.size));
 	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
-	trace_end(_metadata, t);
+	trace_end(_metadata, t, NULL);
 
 	alloc = ev_find(t, 0, "region_alloc", "id", a.id);
 	ASSERT_LE(0, alloc) TH_LOG("no region_alloc id=%u", a.id);
@@ -580,7 +469,7 @@ TEST_F(obs, counters_failed)
 	job_start(_metadata, self->fd, &d);
 	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "fault_inject", "1"));
 	ASSERT_EQ(0, bp_dma_wait(self->fd, d.cookie, 5 * BP_NSEC, &w));
-	trace_end(_metadata, t);
+	trace_end(_metadata, t, NULL);
 	ASSERT_EQ(-EIO, w.status);
 	stats_get(_metadata, self->dev.name, &after);
 	EXPECT_EQ(1ULL, DELTA(before, after, SUBMITTED));
@@ -654,7 +543,7 @@ TEST_F(obs, lost_interrupt)
 	bp_dma_req(&d, a.id, 0, WIN_SIZE, WIN, 0);
 	job_start(_metadata, self->fd, &d);
 	job_wait_ok(_metadata, self->fd, &d, &w);
-	trace_end(_metadata, t);
+	trace_end(_metadata, t, NULL);
 	TH_LOG("the job with the dropped interrupt took %llu ms",
 	       (unsigned long long)(w.duration_ns / BP_MSEC));
 	/* edu takes 100 ms: only the watchdog (a period or two) ended it. */
