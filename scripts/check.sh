@@ -38,6 +38,7 @@ export GUEST_MODOPTS="dma_bits=64"
 
 ensure_deps
 build_user
+: > "$BUILD/recap.txt"
 
 # static NAME CMD...: a host-side check counted like a test.
 static() {
@@ -45,8 +46,9 @@ static() {
 	if "$@" > "$BUILD/static.out" 2>&1; then
 		TOTAL_PASS=$((${TOTAL_PASS:-0} + 1)); echo "ok - static: $name"
 	else
-		TOTAL_FAIL=$((${TOTAL_FAIL:-0} + 1)); echo "not ok - static: $name"
-		cat "$BUILD/static.out"
+		TOTAL_FAIL=$((${TOTAL_FAIL:-0} + 1))
+		{ echo "not ok - static: $name"; cat "$BUILD/static.out"; } |
+			recap static
 	fi
 }
 # include/libbigphys.h is user space (libbigphys), not kernel code.
@@ -120,6 +122,11 @@ if [ "$MUTANTS" = 1 ]; then
 		name=$(basename "$m" .patch)
 		static "mutant $name is caught" bash "$TOP/scripts/mutant.sh" "$m"
 	done
+fi
+# Again what failed, where CI's tail of the output shows it.
+if [ -s "$BUILD/recap.txt" ]; then
+	echo "== what failed (full logs in $BUILD):"
+	head -n 60 "$BUILD/recap.txt"
 fi
 echo "${TOTAL_PASS:-0} passed, ${TOTAL_FAIL:-0} failed, ${TOTAL_SKIP:-0} skipped"
 [ "${TOTAL_FAIL:-0}" -eq 0 ]

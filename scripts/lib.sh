@@ -276,6 +276,15 @@ run_vm() {
 # KFENCE reports are "BUG: KFENCE: ...", SLUB's "BUG kmalloc-64 (...): ...".
 BAD_LOG='Oops|BUG:|BUG [^ ]+ \(|WARNING:|general protection|Call Trace|Kernel panic|pagealloc: memory corruption|x86/PAT:.*(conflict|expected|req |invalid memtype)'
 
+# recap LOG: copies stdin to stderr and, prefixed with LOG's name, to
+# $BUILD/recap.txt, which check.sh prints again just before its summary
+# line (CI shows only the tail of the output).
+recap() {
+	local name
+	name=$(basename "$1" .log)
+	tee /dev/stderr | sed "s|^|$name: |" >> "$BUILD/recap.txt"
+}
+
 # parse_log LOG: prints the TAP results and counts; returns 1 on any failure.
 parse_log() {
 	local logf=$1 pass fail skip bad
@@ -284,15 +293,18 @@ parse_log() {
 	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$logf.txt" | tr -d ' ')
 	fail=$(grep -cE '^not ok [0-9]+' "$logf.txt" | tr -d ' ')
 	pass=$((pass - skip))
-	grep -E '^(not )?ok [0-9]+' "$logf.txt" | grep -v '^ok' >&2
+	# Each failure with the kselftest lines just before it (its reason).
+	grep -B3 -E '^not ok [0-9]+' "$logf.txt" | grep -vE '^(ok [0-9]|--$)' |
+		recap "$logf"
 	if ! grep -q '^BIGPHYS-GUEST-DONE' "$logf.txt"; then
-		log "guest did not finish: see $logf"
+		{ echo "guest did not finish ($logf); its last lines:"
+		  tail -n 5 "$logf.txt"; } | recap "$logf"
 		fail=$((fail + 1))
 	fi
 	bad=$(grep -E "$BAD_LOG" "$logf.txt" | head -5)
 	if [ -n "$bad" ]; then
-		log "kernel complained in $logf:"
-		printf '%s\n' "$bad" >&2
+		printf 'kernel complained in %s:\n%s\n' "$logf" "$bad" |
+			recap "$logf"
 		fail=$((fail + 1))
 	fi
 	TOTAL_PASS=$((${TOTAL_PASS:-0} + pass))
