@@ -298,13 +298,15 @@ parse_log() {
 		recap "$logf"
 	if ! grep -q '^BIGPHYS-GUEST-DONE' "$logf.txt"; then
 		{ echo "guest did not finish ($logf); its last lines:"
+		  grep '^# run_tap .*: started' "$logf.txt" | tail -n 1
 		  tail -n 5 "$logf.txt"; } | recap "$logf"
 		fail=$((fail + 1))
 	fi
 	bad=$(grep -E "$BAD_LOG" "$logf.txt" | head -5)
 	if [ -n "$bad" ]; then
-		printf 'kernel complained in %s:\n%s\n' "$logf" "$bad" |
-			recap "$logf"
+		# The first complaint with what follows it (task, RIP, trace).
+		{ echo "kernel complained in $logf:"
+		  grep -m 1 -A 24 -E "$BAD_LOG" "$logf.txt"; } | recap "$logf"
 		fail=$((fail + 1))
 	fi
 	TOTAL_PASS=$((${TOTAL_PASS:-0} + pass))

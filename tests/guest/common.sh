@@ -21,8 +21,12 @@ has() {
 }
 # run_tap BINARY [ARGS]: runs a kselftest binary; a crash with no failing
 # test line still counts as a failure.  Logs how long it took (budget).
+# The output is printed when the binary ends (whole lines, not cut by the
+# kernel's console messages); the line before it names the binary, so a
+# guest that dies meanwhile still says what was running.
 run_tap() {
 	local t0 t1
+	echo "# run_tap $*: started"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	"$@" > /tmp/tap.out 2>&1
 	rc=$?
