@@ -15,6 +15,7 @@
  */
 #include <linux/io.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/iopoll.h>
 
 #include "bigphys_dma.h"
 
@@ -50,14 +51,33 @@ static u64 edu_readq(struct bigphys_dev *bd, unsigned int reg)
 	return readq(bd->bar + reg);
 }
 
+static int edu_busy(struct bigphys_dev *bd);
+
+/*
+ * A transfer started under an earlier binding may still be running: the
+ * job of a device that read all-ones is ended at once, and edu finishes a
+ * transfer 100 ms (virtual time) after its start (PLATFORM-NOTES.md).
+ * edu ignores DMA register writes while one runs (hw/misc/edu.c), so the
+ * first start of this binding would be lost: wait it out (bus mastering is
+ * still off, so it moves nothing), then acknowledge its interrupt.
+ */
 static int edu_probe(struct bigphys_dev *bd)
 {
 	u32 id = edu_readl(bd, EDU_REG_ID);
+	int busy, err;
 
 	if ((id & EDU_ID_MASK) != EDU_ID) {
 		pci_err(bd->pdev, "not an edu device (id register %#x)\n", id);
 		return -ENODEV;
 	}
+	err = read_poll_timeout(edu_busy, busy, busy <= 0, USEC_PER_MSEC,
+				USEC_PER_SEC, false, bd);
+	if (err || busy < 0) {
+		pci_err(bd->pdev, "DMA engine %s\n",
+			err ? "still busy after 1 s" : "does not answer");
+		return err ?: busy;
+	}
+	writel(edu_readl(bd, EDU_REG_IRQ_STATUS), bd->bar + EDU_REG_IRQ_ACK);
 	return 0;
 }
 

@@ -269,6 +269,12 @@ static void bigphys_dev_dead(struct bigphys_dev *bd)
 	if (!bd->dead)
 		dev_err(&bd->pdev->dev, "device does not answer (register reads all-ones): failing its DMA jobs\n");
 	bd->dead = true;
+	/*
+	 * The engine may still be moving data (a device that only reads
+	 * all-ones, or fault_inject=): it must not reach memory that ending
+	 * the job unmaps.  Probe sets bus mastering again on a new binding.
+	 */
+	pci_clear_master(bd->pdev);
 	if (bd->cur) {
 		job = bd->cur;
 		bd->cur = NULL;

@@ -161,7 +161,6 @@ static int bigphys_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = pcim_enable_device(pdev);
 	if (err)
 		return err;
-	pci_set_master(pdev);
 	bits = dma_bits ?: (engine ? engine->dma_bits : 64);
 	err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(min(bits, 64U)));
 	if (err) {
@@ -183,6 +182,8 @@ static int bigphys_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		if (err)
 			return err;
 	}
+	/* Once the engine is idle (engine->probe): see edu_probe(). */
+	pci_set_master(pdev);
 
 	mutex_lock(&bigphys_devs_lock);
 	if (READ_ONCE(bigphys_fault_inject) & BIGPHYS_FAULT_PROBE) {

@@ -147,14 +147,23 @@ static int bigphys_uring_submit(struct io_uring_cmd *ioucmd,
 	*bigphys_pdu(ioucmd) = (struct bigphys_uring_pdu) {
 		.job = job, .id = job->id,
 	};
-	err = bigphys_job_queue(job);
-	if (err)
-		goto discard;
 	/*
-	 * The CQE is posted by task work of this task, which cannot run before
-	 * we return: the command is still ours to mark.
+	 * Marked before the job can end: issued by an io-wq worker
+	 * (IOSQE_ASYNC), the command's CQE is posted by the submitter's task
+	 * work, which may run before we return; a command marked after that
+	 * would stay on the ring's cancel list once freed.  Until queued, a
+	 * cancel finds only a reserved slot (xa_load() gives NULL): a no-op.
 	 */
 	bigphys_uring_mark_cancelable(ioucmd, issue_flags);
+	err = bigphys_job_queue(job);
+	if (err) {
+		bigphys_job_discard(job);
+		if (!BIGPHYS_URING_F_CANCEL)
+			return err;
+		/* Only io_uring_cmd_done() takes it off the list again. */
+		io_uring_cmd_done(ioucmd, err, 0, issue_flags);
+		return -EIOCBQUEUED;
+	}
 	return -EIOCBQUEUED;
 
 discard:

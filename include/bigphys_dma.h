@@ -40,13 +40,15 @@ struct io_uring_cmd;
  * @window_base: first device address a transfer may touch
  * @window_size: bytes from @window_base a job may touch
  * @max_chunk: largest single transfer, in bytes
- * @probe: check that the device really is this engine (0 or -ENODEV)
+ * @probe: check that the device really is this engine and wait until its
+ *	engine is idle, before bus mastering is enabled (0, -ENODEV not this
+ *	engine or not answering, -ETIMEDOUT still busy)
  * @start: program and start one transfer of @len bytes between bus address
  *	@bus and device address @dev_addr, interrupting when done.  Called with
  *	the device's lock held and the engine idle.
  * @busy: > 0 a transfer is still running, 0 the engine is idle, < 0 the
  *	device no longer answers (a register read all-ones: surprise
- *	removal).  Called with the device's lock held.
+ *	removal).  Called with the device's lock held, or from @probe.
  * @irq_ack: hard-irq context: acknowledge the device's interrupt; true if
  *	it signalled a finished transfer (false for all-ones: not ours)
  */

@@ -27,17 +27,18 @@ static inline int bp_ring_init(struct io_uring *ring, unsigned int flags)
 /*
  * Queue one bigphys command (@len payload bytes, the rest of the command
  * area zeroed: @area bytes, 80 on an SQE128 ring) with @tag as user_data.
- * Returns 0, or a negative errno.
+ * Returns its SQE (to set flags on), or NULL if the ring is full.
  */
-static inline int bp_ucmd_prep(struct io_uring *ring, int fd, __u32 op,
-			       const void *payload, size_t len, size_t area,
-			       __u64 tag)
+static inline struct io_uring_sqe *bp_ucmd_sqe(struct io_uring *ring, int fd,
+					       __u32 op, const void *payload,
+					       size_t len, size_t area,
+					       __u64 tag)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 	__u8 *cmd;
 
 	if (!sqe)
-		return -EBUSY;
+		return NULL;
 	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
 	sqe->cmd_op = op;
 	/* cmd[] runs into the second half of a 128-byte SQE. */
@@ -45,7 +46,15 @@ static inline int bp_ucmd_prep(struct io_uring *ring, int fd, __u32 op,
 	memset(cmd, 0, area);
 	memcpy(cmd, payload, len < area ? len : area);
 	sqe->user_data = tag;
-	return 0;
+	return sqe;
+}
+
+/* bp_ucmd_sqe(): 0, or -EBUSY if the ring is full. */
+static inline int bp_ucmd_prep(struct io_uring *ring, int fd, __u32 op,
+			       const void *payload, size_t len, size_t area,
+			       __u64 tag)
+{
+	return bp_ucmd_sqe(ring, fd, op, payload, len, area, tag) ? 0 : -EBUSY;
 }
 
 /*

@@ -11,7 +11,9 @@
  *    visible: under preempt=full/PREEMPT_RT every poll() timed out);
  *  - surprise_removal: a device reading all-ones (fault_inject=1) fails its
  *    jobs with -EIO within the watchdog period and unbinds (it used to look
- *    busy forever);
+ *    busy forever); its bus mastering is off once its job has ended (the
+ *    engine may still be moving data: it went on into unmapped memory),
+ *    and it works again after a rebind;
  *  - unbind_clears_master_first: at unbind, bus mastering stops before
  *    DMA_MAP memory is unmapped (ftrace shows the order; the unmap call
  *    depends on the pool kind);
@@ -22,6 +24,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <linux/pci_regs.h>
 #include <linux/userfaultfd.h>
 
 #include "bigphys_test_util.h"
@@ -250,6 +253,24 @@ TEST_F(regress, poll_sees_every_completion)
 	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
 }
 
+/* PCI_COMMAND of device @name from sysfs config space, or -1 (errno). */
+static int pci_command(const char *name)
+{
+	char path[128];
+	__u8 cmd[2];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, cmd, sizeof(cmd), PCI_COMMAND);
+	close(fd);
+	if (n != sizeof(cmd))
+		return -1;
+	return cmd[0] | cmd[1] << 8;
+}
+
 TEST_F(regress, surprise_removal)
 {
 	struct bigphys_dma_wait w;
@@ -270,6 +291,10 @@ TEST_F(regress, surprise_removal)
 	ms = (bp_now_ns() - t0) / BP_MSEC;
 	TH_LOG("job ended %d after %llu ms", w.status, (unsigned long long)ms);
 	EXPECT_EQ(-EIO, w.status);
+	ASSERT_LE(0, pci_command(self->dev.name))
+		TH_LOG("%s config: %s", self->dev.name, strerror(errno));
+	EXPECT_EQ(0, pci_command(self->dev.name) & PCI_COMMAND_MASTER)
+		TH_LOG("bus mastering still on after the dead device's job ended");
 	/* New jobs are refused at once. */
 	ASSERT_ERRNO(ENODEV, bp_dma_start(self->fd, &d));
 	t0 = bp_now_ns();
@@ -279,6 +304,7 @@ TEST_F(regress, surprise_removal)
 	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "fault_inject", "0"));
 	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "watchdog_ms", "2000"));
 	ASSERT_EQ(0, bp_pci_bind(self->dev.name, 1));
+	EXPECT_NE(0, pci_command(self->dev.name) & PCI_COMMAND_MASTER);
 	ASSERT_EQ(0, bp_free_id(self->fd, a.id));
 	device_works(_metadata, self->fd);
 }

@@ -3,8 +3,9 @@
  * io_uring submission (IORING_OP_URING_CMD, include/uapi/bigphys.h): push
  * and readback byte for byte with and without SQPOLL, CQE32 bytes and
  * duration, every submission error with its errno in the CQE, the 64 slots
- * shared with the ioctl, and the lifecycle: close of the bigphys fd, exit of
- * the ring, SIGKILL of an SQPOLL process, unbind, each with jobs queued.
+ * shared with the ioctl, commands issued by io-wq (IOSQE_ASYNC), and the
+ * lifecycle: close of the bigphys fd, exit of the ring, SIGKILL of an SQPOLL
+ * process, unbind, each with jobs queued.
  */
 #include "bigphys_test_util.h"
 #include "bigphys_uring_util.h"
@@ -40,6 +41,11 @@ FIXTURE_TEARDOWN(uring)
 {
 	if (self->ring_ok)
 		io_uring_queue_exit(&self->ring);
+	/* What a test that failed half way may have left changed. */
+	bp_write_file(BP_PARAM_DIR "fault_inject", "0");
+	bp_write_file(BP_PARAM_DIR "watchdog_ms", "2000");
+	bp_set_max_chunk(0);
+	bp_pci_bind(self->dev.name, 1);
 	if (self->p && self->p != MAP_FAILED)
 		munmap(self->p, self->a.size);
 	if (self->fd >= 0)
@@ -416,6 +422,106 @@ TEST_F(uring, unbind_with_jobs)
 	ASSERT_EQ(0, bp_set_max_chunk(0));
 	ASSERT_EQ(0, run_dma(&self->ring, self->fd, &d, &c));
 	ASSERT_EQ(0, c.res) TH_LOG("after rebind: %s", strerror(-c.res));
+}
+
+/* Submit one command with IOSQE_ASYNC: io-wq issues it.  1 or -errno. */
+static int ucmd_async(struct io_uring *ring, int fd,
+		      const struct bigphys_dma *d, __u64 tag)
+{
+	struct io_uring_sqe *sqe;
+	int ret;
+
+	sqe = bp_ucmd_sqe(ring, fd, BIGPHYS_URING_CMD_DMA, d, sizeof(*d),
+			  BP_URING_CMD_BYTES, tag);
+	if (!sqe)
+		return -EBUSY;
+	io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
+	ret = io_uring_submit(ring);
+	return ret < 0 ? ret : 1;
+}
+
+/*
+ * Commands issued by an io-wq worker (IOSQE_ASYNC), not by the submitter:
+ * the submitter's task work may post a CQE before the worker returns from
+ * the issue, so a command is marked cancelable before its job can end
+ * (marked after, a command that had completed stayed on the ring's cancel
+ * list, walked at ring exit after it was freed).  Push and readback; then
+ * 8 queued with max_chunk=256, the device unbound meanwhile: every CQE
+ * arrives (0 or -ENODEV), the ring exits with none pending, and the device
+ * works after a rebind.  Last, on a dead device (fault_inject=1, found by
+ * the watchdog) a command fails only when queued, after it was marked:
+ * -ENODEV in its CQE, inline and from io-wq, and the ring exits.  (The
+ * window between queueing and marking is a few instructions: this runs
+ * the paths; it did not catch the old order.)
+ */
+TEST_F(uring, async_issue)
+{
+	struct bigphys_dma_wait w;
+	struct bigphys_dma d;
+	struct bp_cqe c;
+	int i, ended = 0;
+
+	bp_fill_bytes(self->p, BP_PAGE, 21, 0, 0);
+	bp_fill_bytes(self->p + BP_PAGE, BP_PAGE, 21, 0, 1);
+	bp_dma_req(&d, self->a.id, 0, WIN_SIZE, WIN, 0);
+	ASSERT_EQ(1, ucmd_async(&self->ring, self->fd, &d, 1));
+	ASSERT_EQ(0, bp_cqe_wait(&self->ring, &c, 10000));
+	ASSERT_EQ(0, c.res) TH_LOG("async push: %s", strerror(-c.res));
+	bp_dma_req(&d, self->a.id, BP_PAGE, WIN_SIZE, WIN,
+		   BIGPHYS_DMA_FROM_DEVICE);
+	ASSERT_EQ(1, ucmd_async(&self->ring, self->fd, &d, 2));
+	ASSERT_EQ(0, bp_cqe_wait(&self->ring, &c, 10000));
+	ASSERT_EQ(0, c.res) TH_LOG("async readback: %s", strerror(-c.res));
+	ASSERT_EQ(-1L, bp_check_bytes(self->p + BP_PAGE, WIN_SIZE, 21, 0, 0));
+
+	ASSERT_EQ(0, bp_set_max_chunk(256));
+	bp_dma_req(&d, self->a.id, 0, WIN_SIZE, WIN, 0);
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(1, ucmd_async(&self->ring, self->fd, &d, 10 + i));
+	usleep(50000);
+	ASSERT_EQ(0, bp_pci_bind(self->dev.name, 0));
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(0, bp_cqe_wait(&self->ring, &c, 10000));
+		ASSERT_LE(10ULL, c.tag);
+		ASSERT_TRUE(c.res == 0 || c.res == -ENODEV)
+			TH_LOG("job %llu: %s", (unsigned long long)c.tag,
+			       strerror(-c.res));
+		ended += c.res == -ENODEV;
+	}
+	TH_LOG("%d of 8 async jobs ended by the unbind", ended);
+	EXPECT_LT(0, ended);
+	io_uring_queue_exit(&self->ring);
+	self->ring_ok = 0;
+	ASSERT_EQ(0, bp_pci_bind(self->dev.name, 1));
+	ASSERT_EQ(0, bp_set_max_chunk(0));
+	ASSERT_EQ(0, bp_ring_init(&self->ring, 0));
+	self->ring_ok = 1;
+	push_readback(_metadata, &self->ring, self->fd, &self->a, self->p, 22);
+
+	/* A dead device: commands fail in bigphys_job_queue(). */
+	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "watchdog_ms", "300"));
+	ASSERT_EQ(0, bp_dma_start(self->fd, &d));
+	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "fault_inject", "1"));
+	ASSERT_EQ(0, bp_dma_wait(self->fd, d.cookie, 5 * BP_NSEC, &w));
+	EXPECT_EQ(-EIO, w.status);
+	ASSERT_EQ(1, bp_ucmd(&self->ring, self->fd, BIGPHYS_URING_CMD_DMA, &d,
+			     sizeof(d), 30));
+	ASSERT_EQ(1, ucmd_async(&self->ring, self->fd, &d, 31));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, bp_cqe_wait(&self->ring, &c, 10000));
+		EXPECT_EQ(-ENODEV, c.res) TH_LOG("job %llu on a dead device: %s",
+						 (unsigned long long)c.tag,
+						 strerror(-c.res));
+	}
+	io_uring_queue_exit(&self->ring);
+	self->ring_ok = 0;
+	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "fault_inject", "0"));
+	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "watchdog_ms", "2000"));
+	ASSERT_EQ(0, bp_pci_bind(self->dev.name, 0));
+	ASSERT_EQ(0, bp_pci_bind(self->dev.name, 1));
+	ASSERT_EQ(0, bp_ring_init(&self->ring, 0));
+	self->ring_ok = 1;
+	push_readback(_metadata, &self->ring, self->fd, &self->a, self->p, 23);
 }
 
 /* PCI remove (hot unplug) with io_uring jobs queued, then rescan. */
