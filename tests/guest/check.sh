@@ -24,11 +24,13 @@ else
 	RESERVE_HINT="memmap="
 fi
 POOL_IOMEM=$(printf '%x-%x : bigphys' $POOL_BASE $((POOL_BASE + POOL_SIZE - 1)))
-# The non-coherent cells (EXPECT_COHERENT=0, arm64-nc) run what a device
-# that does not snoop the caches changes: every DMA path.  The CPU-side
-# parts (load policy, alloc_test, mmap_test, stress_test) are the same as in
-# the coherent cell of the same kernel and run there (make check's budget).
-cpu_side() { [ "${EXPECT_COHERENT:-1}" = 1 ]; }
+# The cells that change only how the device reaches memory run every DMA
+# path: the non-coherent cells (EXPECT_COHERENT=0, arm64-nc) and the x86
+# IOMMU and swiotlb cells (DMA_ONLY=1: iommu, iommu-pt, swiotlb).  The
+# CPU-side parts (load policy, alloc_test, mmap_test, stress_test) are the
+# same as in the plain or coherent cell of the same kernel and run there
+# (make check's budget).
+cpu_side() { [ "${EXPECT_COHERENT:-1}" = 1 ] && [ "${DMA_ONLY:-0}" = 0 ]; }
 
 # refuse_load NAME ERRNO-TEXT LOG-TEXT PARAMS...: insmod must fail with that
 # error and log one line that says how to fix the command line.

@@ -4,7 +4,8 @@
 T=0
 # What the host says about this guest (scripts/lib.sh build_initramfs
 # GUEST_ENV): on arm64 ARM64_POOL="BASE SIZE" (the device tree's pool node)
-# and EXPECT_COHERENT (0 when the device tree makes edu non-coherent).
+# and EXPECT_COHERENT (0 when the device tree makes edu non-coherent);
+# DMA_ONLY=1 in the x86 cells that change only the DMA mapping (check.sh).
 [ -f /guest/env ] && . /guest/env
 ARCH=$(uname -m)
 ok() { T=$((T + 1)); echo "ok $T $*"; }
