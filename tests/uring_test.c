@@ -504,6 +504,7 @@ TEST_F(uring, async_issue)
 	ASSERT_EQ(0, bp_write_file(BP_PARAM_DIR "fault_inject", "1"));
 	ASSERT_EQ(0, bp_dma_wait(self->fd, d.cookie, 5 * BP_NSEC, &w));
 	EXPECT_EQ(-EIO, w.status);
+	bp_dma_req(&d, self->a.id, 0, WIN_SIZE, WIN, 0);	/* cookie 0 */
 	ASSERT_EQ(1, bp_ucmd(&self->ring, self->fd, BIGPHYS_URING_CMD_DMA, &d,
 			     sizeof(d), 30));
 	ASSERT_EQ(1, ucmd_async(&self->ring, self->fd, &d, 31));
