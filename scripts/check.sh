@@ -33,6 +33,16 @@ if [ -z "${CELLS:-}" ]; then
 	[ $full = 1 ] && CELLS="$CELLS 6.1:iommu-pt 6.1-rt:plain 6.12:debug 6.12:scale 6.1:arm64 6.12:arm64 6.1:arm64-nc 6.12:arm64-nc"
 fi
 VM_TIMEOUT=${VM_TIMEOUT:-900}
+# The x86 guests run both vCPUs in one host thread.  With a thread per vCPU
+# (QEMU 7.2's MTTCG) a guest now and then hangs for good while the kernel
+# live-patches its text (text_poke_bp, enabling a tracepoint: obs_test,
+# coherence_test): the patching CPU waits in smp_call_function_many_cond
+# while the other traps over and over on an int3 at a site whose memory
+# holds the patched jmp: a stale translation (seen once in the 6.1:iommu
+# cell: soft lockups until the cell's timeout).  A cell takes as long
+# either way: the guests mostly wait for edu.  arm64 patches text under
+# stop_machine(): its cells keep MTTCG.
+export VM_ACCEL=${VM_ACCEL:-tcg,thread=single}
 # edu runs with dma_mask=0xffffffffffffffff (see run_vm): tell the driver.
 export GUEST_MODOPTS="dma_bits=64"
 

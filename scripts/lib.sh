@@ -225,6 +225,8 @@ build_initramfs() {
 # flushes need not reach the host's disk (O_DIRECT in the guest bypasses the
 # guest's page cache whatever QEMU's cache mode; this only spares the host).
 # The disk comes after edu on the command line so edu keeps its PCI slot.
+# VM_ACCEL: QEMU's -accel (default tcg: one host thread per vCPU, which the
+#   benchmarks need); make check sets tcg,thread=single (scripts/check.sh).
 run_vm() {
 	local append="console=ttyS0 panic=-1 memmap=${VM_MEMMAP:-64M}\$0x10000000"
 	append="$append memmap=${VM_PAGES_MEMMAP:-128M\$0x16000000}"
@@ -260,7 +262,7 @@ run_vm() {
 		edu+=(-device edu,dma_mask=0xffffffffffffffff)
 	done
 	log "booting $(basename "$1") ($5), log in $3"
-	timeout --foreground -k 5 "$4" qemu-system-x86_64 -accel tcg -cpu max \
+	timeout --foreground -k 5 "$4" qemu-system-x86_64 -accel "${VM_ACCEL:-tcg}" -cpu max \
 		-m "$mem" -smp 2 -nographic -no-reboot -net none "${machine[@]}" \
 		"${edu[@]}" \
 		-drive "file=$disk,if=none,id=nvm,format=raw,cache=unsafe" \
