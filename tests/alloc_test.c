@@ -932,6 +932,14 @@ TEST_F_TIMEOUT(alloc, zeroing_latency, 300)
 		if (strstr(cmdline, "kfence.sample_interval=1"))
 			SKIP(return, "memory debugging: latency not meaningful");
 	}
+	/*
+	 * Both vCPUs in one QEMU thread (make check's x86 guests,
+	 * scripts/check.sh): a vCPU that zeroes runs until QEMU's round-robin
+	 * kick (up to 100 ms) and the other waits, whatever the module does.
+	 * The arm64 cells (a thread per vCPU) run this test.
+	 */
+	if (getenv("BIGPHYS_VCPUS_ONE_THREAD"))
+		SKIP(return, "vCPUs share one QEMU thread: latency not meaningful");
 	/* A big ALLOC's own time, with nobody else using the pool. */
 	for (i = 0; i < 3; i++) {
 		t = bp_now_ns();
