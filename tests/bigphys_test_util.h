@@ -549,6 +549,19 @@ static inline int bp_pci_bind(const char *name, int bind)
 			     name);
 }
 
+/*
+ * Teardown of a DMA test: the device parameters back to their defaults
+ * (fault_inject=0, watchdog_ms=2000, max_chunk=0) and PCI device @name
+ * bound again, whatever a test that failed half way left changed.
+ */
+static inline void bp_dev_restore(const char *name)
+{
+	bp_write_file(BP_PARAM_DIR "fault_inject", "0");
+	bp_write_file(BP_PARAM_DIR "watchdog_ms", "2000");
+	bp_set_max_chunk(0);
+	bp_pci_bind(name, 1);
+}
+
 static inline int bp_dev_info(int fd, __u32 index, struct bigphys_dev_info *out)
 {
 	memset(out, 0, sizeof(*out));

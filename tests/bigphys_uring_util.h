@@ -57,6 +57,22 @@ static inline int bp_ucmd_prep(struct io_uring *ring, int fd, __u32 op,
 	return bp_ucmd_sqe(ring, fd, op, payload, len, area, tag) ? 0 : -EBUSY;
 }
 
+/* bp_ucmd() with IOSQE_* @sqe_flags (IOSQE_ASYNC: io-wq issues it). */
+static inline int bp_ucmd_flags(struct io_uring *ring, int fd, __u32 op,
+				const void *payload, size_t len, __u64 tag,
+				__u8 sqe_flags)
+{
+	struct io_uring_sqe *sqe;
+	int ret;
+
+	sqe = bp_ucmd_sqe(ring, fd, op, payload, len, BP_URING_CMD_BYTES, tag);
+	if (!sqe)
+		return -EBUSY;
+	io_uring_sqe_set_flags(sqe, sqe_flags);
+	ret = io_uring_submit(ring);
+	return ret < 0 ? ret : 1;
+}
+
 /*
  * Prepare and submit one command; returns 1 (submitted) or -errno.  (With
  * SQPOLL io_uring_submit() counts the entries the SQ thread has not taken
@@ -65,12 +81,7 @@ static inline int bp_ucmd_prep(struct io_uring *ring, int fd, __u32 op,
 static inline int bp_ucmd(struct io_uring *ring, int fd, __u32 op,
 			  const void *payload, size_t len, __u64 tag)
 {
-	int ret = bp_ucmd_prep(ring, fd, op, payload, len, BP_URING_CMD_BYTES,
-			       tag);
-
-	if (!ret)
-		ret = io_uring_submit(ring);
-	return ret < 0 ? ret : 1;
+	return bp_ucmd_flags(ring, fd, op, payload, len, tag, 0);
 }
 
 /* One CQE: its res, user_data and big_cqe[0]. */

@@ -57,11 +57,7 @@ FIXTURE_TEARDOWN(obs)
 	if (self->tracing)
 		trace_stop();
 	bp_write_file(DEBUGFS "drop_irqs", "0");
-	bp_write_file(BP_PARAM_DIR "fault_inject", "0");
-	bp_write_file(BP_PARAM_DIR "watchdog_ms", "2000");
-	bp_set_max_chunk(0);
-	/* A test that failed half way may have left the device unbound. */
-	bp_pci_bind(self->dev.name, 1);
+	bp_dev_restore(self->dev.name);
 	if (self->fd >= 0)
 		close(self->fd);
 	bp_teardown(_metadata, -1, NULL, 0);

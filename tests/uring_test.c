@@ -41,11 +41,7 @@ FIXTURE_TEARDOWN(uring)
 {
 	if (self->ring_ok)
 		io_uring_queue_exit(&self->ring);
-	/* What a test that failed half way may have left changed. */
-	bp_write_file(BP_PARAM_DIR "fault_inject", "0");
-	bp_write_file(BP_PARAM_DIR "watchdog_ms", "2000");
-	bp_set_max_chunk(0);
-	bp_pci_bind(self->dev.name, 1);
+	bp_dev_restore(self->dev.name);
 	if (self->p && self->p != MAP_FAILED)
 		munmap(self->p, self->a.size);
 	if (self->fd >= 0)
@@ -424,20 +420,12 @@ TEST_F(uring, unbind_with_jobs)
 	ASSERT_EQ(0, c.res) TH_LOG("after rebind: %s", strerror(-c.res));
 }
 
-/* Submit one command with IOSQE_ASYNC: io-wq issues it.  1 or -errno. */
+/* Submit one DMA command with IOSQE_ASYNC: io-wq issues it.  1 or -errno. */
 static int ucmd_async(struct io_uring *ring, int fd,
 		      const struct bigphys_dma *d, __u64 tag)
 {
-	struct io_uring_sqe *sqe;
-	int ret;
-
-	sqe = bp_ucmd_sqe(ring, fd, BIGPHYS_URING_CMD_DMA, d, sizeof(*d),
-			  BP_URING_CMD_BYTES, tag);
-	if (!sqe)
-		return -EBUSY;
-	io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
-	ret = io_uring_submit(ring);
-	return ret < 0 ? ret : 1;
+	return bp_ucmd_flags(ring, fd, BIGPHYS_URING_CMD_DMA, d, sizeof(*d), tag,
+			     IOSQE_ASYNC);
 }
 
 /*
